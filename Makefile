@@ -1,0 +1,170 @@
+# Junction - build, run, test, bench, fuzz, install.
+#
+#   make            build/junctiond, build/junctionctl, build/modules/*.so
+#   make run        install missing packages, build, run with etc/junction.yaml
+#   make test       install test packages, build normal + ASan/UBSan, run all
+#   make bench      benchmarks (never part of make test)
+#   make fuzz       libFuzzer targets (clang) in build-fuzz/
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# O=DIR selects the build directory; SAN=1 builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer; FUZZ=1 (with CC=clang) adds libFuzzer
+# instrumentation.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+MODULEDIR  ?= $(LIBDIR)/junction/modules
+INCLUDEDIR ?= $(PREFIX)/include
+SYSCONFDIR ?= $(PREFIX)/etc/junction
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+O   ?= build
+CC  ?= gcc
+PKG_CONFIG ?= pkg-config
+
+CORE_PKGS := sofia-sip-ua yaml-0.1 libmicrohttpd jansson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Isdk/include -MMD -MP
+
+ifeq ($(SAN),1)
+BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+endif
+ifeq ($(FUZZ),1)
+BASE_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DJN_FUZZING
+LDSAN := -fsanitize=address,undefined
+endif
+
+CORE_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) -fvisibility=hidden -Icore \
+	-DJN_VERSION='"$(VERSION)"' -DJN_MODULEDIR='"$(MODULEDIR)"'
+MOD_CFLAGS  := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+
+# ---- core ---------------------------------------------------------------
+CORE_SRC := $(wildcard core/*.c core/script/*.c)
+CORE_LIB_SRC := $(filter-out core/main.c,$(CORE_SRC))
+CORE_OBJ := $(CORE_LIB_SRC:%.c=$(O)/%.o)
+
+all: $(O)/junctiond $(O)/junctionctl modules test-modules
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(O)/libjcore.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Only JN_API symbols have default visibility, so --export-dynamic exports
+# exactly the SDK to modules.
+$(O)/junctiond: $(O)/core/main.o $(O)/libjcore.a
+	$(CC) $(LDSAN) -Wl,--export-dynamic -o $@ $^ $(PKG_LIBS) -ldl -lm -lpthread
+
+$(O)/junctionctl: ctl/junctionctl.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $< -o $@ \
+		$(LDSAN) $(shell $(PKG_CONFIG) --libs jansson)
+
+# ---- modules: modules/NAME/*.c -> $(O)/modules/NAME.so ------------------
+# A module may add link flags in modules/NAME/module.mk as NAME_LIBS.
+MODULES := $(notdir $(wildcard modules/*))
+-include $(wildcard modules/*/module.mk)
+MOD_SO := $(MODULES:%=$(O)/modules/%.so)
+
+define module_rule
+$(O)/modules/$(1).so: $$(filter-out %_test.c,$$(wildcard modules/$(1)/*.c)) $$(wildcard sdk/include/junction/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(MOD_CFLAGS) $$(CFLAGS) -shared -o $$@ $$(filter %.c,$$^) $$(LDSAN) $$($(1)_LIBS)
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+modules: $(MOD_SO)
+
+# Test-only modules: test/modules/NAME/*.c -> $(O)/test-modules/NAME.so
+TEST_MODULES := $(notdir $(wildcard test/modules/*))
+TEST_MOD_SO := $(TEST_MODULES:%=$(O)/test-modules/%.so)
+define test_module_rule
+$(O)/test-modules/$(1).so: $$(wildcard test/modules/$(1)/*.c) $$(wildcard sdk/include/junction/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(MOD_CFLAGS) $$(CFLAGS) -shared -o $$@ $$(filter %.c,$$^) $$(LDSAN)
+endef
+$(foreach m,$(TEST_MODULES),$(eval $(call test_module_rule,$(m))))
+
+test-modules: $(TEST_MOD_SO)
+
+# ---- unit tests: test/unit/test_X.c -> $(O)/test/unit/test_X -----------
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
+$(O)/test/unit/%: test/unit/%.c $(O)/libjcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $< -o $@ \
+		$(O)/libjcore.a $(LDSAN) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -ldl -lm -lpthread
+
+unit: $(UNIT_BIN)
+
+# ---- benchmarks: test/bench/bench_X.c -> $(O)/test/bench/bench_X ----------
+BENCH_SRC := $(wildcard test/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
+$(O)/test/bench/%: test/bench/%.c $(O)/libjcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(CFLAGS) $< -o $@ $(O)/libjcore.a $(LDSAN) $(PKG_LIBS) -ldl -lm -lpthread
+
+# ---- fuzz targets: test/fuzz/fuzz_X.c -> build-fuzz/fuzz_X (clang) ------
+FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
+fuzz:
+	$(MAKE) O=build-fuzz CC=clang FUZZ=1 OPT=-O1 fuzz-targets
+
+fuzz-targets: $(FUZZ_SRC:test/fuzz/%.c=$(O)/%)
+$(O)/fuzz_%: test/fuzz/fuzz_%.c $(O)/libjcore.a
+	$(CC) $(CORE_CFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ \
+		$(O)/libjcore.a $(PKG_LIBS) -ldl -lm -lpthread
+
+# ---- top-level targets ------------------------------------------------
+deps:
+	./scripts/install-deps.sh
+
+run: deps
+	$(MAKE) all
+	$(O)/junctiond -c etc/junction.yaml
+
+test:
+	./scripts/install-deps.sh --test
+	./scripts/run-tests.sh
+
+bench:
+	./scripts/install-deps.sh --test
+	./scripts/run-bench.sh
+
+# ---- install --------------------------------------------------------
+SDK_HEADERS := $(wildcard sdk/include/junction/*.h)
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MODULEDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/junction $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/routes
+	install -m 755 $(O)/junctiond $(DESTDIR)$(SBINDIR)/junctiond
+	install -m 755 $(O)/junctionctl $(DESTDIR)$(BINDIR)/junctionctl
+	$(if $(MOD_SO),install -m 644 $(MOD_SO) $(DESTDIR)$(MODULEDIR)/)
+	install -m 644 $(SDK_HEADERS) $(DESTDIR)$(INCLUDEDIR)/junction/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@MODULEDIR@|$(MODULEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		packaging/junction-sdk.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/junction-sdk.pc
+	install -m 644 etc/junction.yaml $(DESTDIR)$(SYSCONFDIR)/junction.yaml
+	install -m 644 etc/routes/*.jn $(DESTDIR)$(SYSCONFDIR)/routes/
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+.PHONY: all modules test-modules unit fuzz fuzz-targets deps run test bench install clean format
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

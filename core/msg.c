@@ -1,0 +1,319 @@
+/* msg.c - the SDK's view of a SIP message (jn_msg_*), on sofia-sip. */
+#include "msg.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/nta_stateless.h>
+#include <sofia-sip/url.h>
+
+#include "log.h"
+#include "sip.h"
+
+jn_msg_t *jnmsg_wrap(msg_t *m, sip_t *sip)
+{
+	jn_msg_t *jm = calloc(1, sizeof(*jm));
+	if (!jm)
+		return NULL;
+	jm->refs = 1;
+	jm->msg = m;
+	jm->sip = sip;
+	jm->is_request = sip->sip_request != NULL;
+	jm->proto = "udp";
+	su_addrinfo_t *ai = msg_addrinfo(m);
+	if (ai && ai->ai_addr) {
+		if (ai->ai_protocol == IPPROTO_TCP)
+			jm->proto = "tcp";
+		if (ai->ai_addr->sa_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)ai->ai_addr;
+			inet_ntop(AF_INET, &a->sin_addr, jm->src_ip, sizeof(jm->src_ip));
+			jm->src_port = ntohs(a->sin_port);
+		} else if (ai->ai_addr->sa_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)ai->ai_addr;
+			inet_ntop(AF_INET6, &a->sin6_addr, jm->src_ip, sizeof(jm->src_ip));
+			jm->src_port = ntohs(a->sin6_port);
+		}
+	}
+	return jm;
+}
+
+JN_API jn_msg_t *jn_msg_ref(jn_msg_t *msg)
+{
+	if (msg)
+		msg->refs++;
+	return msg;
+}
+
+JN_API void jn_msg_unref(jn_msg_t *msg)
+{
+	if (!msg || --msg->refs > 0)
+		return;
+	if (msg->irq)
+		nta_incoming_destroy(msg->irq);
+	msg_destroy(msg->msg);
+	free(msg);
+}
+
+int jnmsg_ensure_irq(jn_msg_t *jm)
+{
+	if (jm->irq)
+		return 0;
+	if (!jm->is_request)
+		return -1;
+	/* nta_incoming_create takes a reference of its own. */
+	msg_t *m = msg_ref_create(jm->msg);
+	jm->irq = nta_incoming_create(sipcore_agent(), NULL, m, jm->sip, TAG_END());
+	if (!jm->irq) {
+		msg_destroy(m);
+		return -1;
+	}
+	return 0;
+}
+
+JN_API int jn_msg_is_request(const jn_msg_t *msg)
+{
+	return msg->is_request;
+}
+
+JN_API const char *jn_msg_method(const jn_msg_t *msg)
+{
+	if (msg->sip->sip_request)
+		return msg->sip->sip_request->rq_method_name;
+	return msg->sip->sip_cseq ? msg->sip->sip_cseq->cs_method_name : NULL;
+}
+
+JN_API int jn_msg_status(const jn_msg_t *msg)
+{
+	return msg->sip->sip_status ? msg->sip->sip_status->st_status : 0;
+}
+
+JN_API const char *jn_msg_reason(const jn_msg_t *msg)
+{
+	return msg->sip->sip_status ? msg->sip->sip_status->st_phrase : NULL;
+}
+
+JN_API const char *jn_msg_call_id(const jn_msg_t *msg)
+{
+	return msg->sip->sip_call_id ? msg->sip->sip_call_id->i_id : NULL;
+}
+
+JN_API uint32_t jn_msg_cseq(const jn_msg_t *msg)
+{
+	return msg->sip->sip_cseq ? msg->sip->sip_cseq->cs_seq : 0;
+}
+
+JN_API const char *jn_msg_ruri(jn_msg_t *msg)
+{
+	if (!msg->sip->sip_request)
+		return NULL;
+	if (!msg->ruri_text)
+		msg->ruri_text = url_as_string(msg_home(msg->msg), msg->sip->sip_request->rq_url);
+	return msg->ruri_text;
+}
+
+static int set_request_url(jn_msg_t *msg, const url_t *url)
+{
+	sip_request_t *rq = msg->sip->sip_request;
+	sip_request_t *nrq = sip_request_create(msg_home(msg->msg), rq->rq_method,
+						rq->rq_method_name, (url_string_t const *)url, NULL);
+	if (!nrq)
+		return JN_ENOMEM;
+	if (msg_header_insert(msg->msg, (msg_pub_t *)msg->sip, (msg_header_t *)nrq) < 0)
+		return JN_ENOMEM;
+	msg->ruri_text = NULL;
+	return 0;
+}
+
+static url_t *parse_uri(jn_msg_t *msg, const char *uri)
+{
+	url_t *u = url_hdup(msg_home(msg->msg), (url_t const *)URL_STRING_MAKE(uri)->us_url);
+	if (!u || u->url_type == url_invalid || u->url_type == url_unknown || !u->url_host)
+		return NULL;
+	return u;
+}
+
+JN_API int jn_msg_set_ruri(jn_msg_t *msg, const char *uri)
+{
+	if (!msg->sip->sip_request)
+		return JN_ESTATE;
+	url_t *u = parse_uri(msg, uri);
+	if (!u)
+		return JN_EINVAL;
+	return set_request_url(msg, u);
+}
+
+/* The name a header goes by in the chain, or NULL for the request/status
+ * line, separator and payload. */
+static const char *hdr_name(const msg_header_t *h, const char **shortname)
+{
+	const msg_hclass_t *hc = h->sh_class;
+	*shortname = NULL;
+	if (hc->hc_hash == msg_unknown_hash)
+		return h->sh_unknown->un_name;
+	if (hc->hc_hash < 0 || !hc->hc_name || !hc->hc_name[0])
+		return NULL;
+	*shortname = hc->hc_short;
+	return hc->hc_name;
+}
+
+static int hdr_match(const msg_header_t *h, const char *name)
+{
+	const char *sn;
+	const char *n = hdr_name(h, &sn);
+	if (!n)
+		return 0;
+	if (strcasecmp(n, name) == 0)
+		return 1;
+	return sn && sn[0] && !sn[1] && !name[1] && (sn[0] | 0x20) == (name[0] | 0x20);
+}
+
+JN_API const char *jn_msg_header(jn_msg_t *msg, const char *name, unsigned index)
+{
+	msg_header_t **head = msg_chain_head(msg->msg);
+	if (!head || !name || !*name)
+		return NULL;
+	for (msg_header_t *h = *head; h; h = h->sh_succ) {
+		if (!hdr_match(h, name))
+			continue;
+		if (index-- > 0)
+			continue;
+		if (h->sh_class->hc_hash == msg_unknown_hash)
+			return h->sh_unknown->un_value;
+		return sip_header_as_string(msg_home(msg->msg), (sip_header_t const *)h);
+	}
+	return NULL;
+}
+
+JN_API int jn_msg_header_add(jn_msg_t *msg, const char *name, const char *value)
+{
+	if (!name || !*name || !value || strpbrk(name, ": \t\r\n") || strpbrk(value, "\r\n"))
+		return JN_EINVAL;
+	char *line = su_sprintf(msg_home(msg->msg), "%s: %s", name, value);
+	if (!line)
+		return JN_ENOMEM;
+	if (sip_add_tl(msg->msg, msg->sip, SIPTAG_HEADER_STR(line), TAG_END()) < 0)
+		return JN_EINVAL;
+	return 0;
+}
+
+JN_API int jn_msg_header_remove(jn_msg_t *msg, const char *name)
+{
+	msg_header_t **head = msg_chain_head(msg->msg);
+	int removed = 0;
+	if (!head || !name)
+		return 0;
+	for (;;) {
+		msg_header_t *h;
+		for (h = *head; h; h = h->sh_succ)
+			if (hdr_match(h, name))
+				break;
+		if (!h)
+			break;
+		if (msg_header_remove(msg->msg, (msg_pub_t *)msg->sip, h) < 0)
+			break;
+		removed++;
+	}
+	return removed;
+}
+
+JN_API const char *jn_msg_body(const jn_msg_t *msg, size_t *len)
+{
+	sip_payload_t *pl = msg->sip->sip_payload;
+	if (len)
+		*len = pl ? pl->pl_len : 0;
+	return pl ? pl->pl_data : NULL;
+}
+
+JN_API const char *jn_msg_src_ip(const jn_msg_t *msg)
+{
+	return msg->src_ip;
+}
+
+JN_API unsigned jn_msg_src_port(const jn_msg_t *msg)
+{
+	return msg->src_port;
+}
+
+JN_API const char *jn_msg_proto(const jn_msg_t *msg)
+{
+	return msg->proto;
+}
+
+JN_API void *jn_msg_sofia_msg(jn_msg_t *msg)
+{
+	return msg->msg;
+}
+
+JN_API void *jn_msg_sofia_sip(jn_msg_t *msg)
+{
+	return msg->sip;
+}
+
+JN_API void *jn_sip_agent(void)
+{
+	return sipcore_agent();
+}
+
+JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason, const char *extra)
+{
+	if (!msg->is_request)
+		return JN_ESTATE;
+	if (status < 100 || status > 699)
+		return JN_ERANGE;
+	if (msg->sip->sip_request->rq_method == sip_method_ack)
+		return JN_ESTATE; /* an ACK is never answered */
+	if (msg->status_sent >= 200 || msg->forwarded)
+		return JN_ESTATE;
+	if (jnmsg_ensure_irq(msg) != 0)
+		return JN_ENOMEM;
+	if (!reason || !*reason)
+		reason = sip_status_phrase(status);
+	if (!reason)
+		reason = status < 200 ? "Progress" : "Unknown";
+	if (status > 100 && !(msg->sip->sip_to && msg->sip->sip_to->a_tag))
+		nta_incoming_tag(msg->irq, NULL);
+	int r = nta_incoming_treply(msg->irq, status, reason,
+				    TAG_IF(extra && *extra, SIPTAG_HEADER_STR(extra)),
+				    SIPTAG_SERVER_STR(sipcore_user_agent()), TAG_END());
+	if (r < 0)
+		return JN_EINVAL;
+	if (status > msg->status_sent)
+		msg->status_sent = status;
+	return 0;
+}
+
+JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest)
+{
+	if (msg->status_sent >= 200 || msg->forwarded)
+		return JN_ESTATE;
+	url_string_t *route = NULL;
+	if (dest) {
+		url_t *u = parse_uri(msg, dest);
+		if (!u)
+			return JN_EINVAL;
+		route = (url_string_t *)u;
+	}
+	sip_t *sip = msg->sip;
+	if (msg->is_request) {
+		if (sip->sip_max_forwards) {
+			if (sip->sip_max_forwards->mf_count == 0)
+				return JN_ERANGE;
+			sip->sip_max_forwards->mf_count--;
+			msg_fragment_clear(sip->sip_max_forwards->mf_common);
+		} else {
+			sip_add_tl(msg->msg, sip, SIPTAG_MAX_FORWARDS_STR("70"), TAG_END());
+		}
+	}
+	msg_t *m = msg_ref_create(msg->msg);
+	if (nta_msg_tsend(sipcore_agent(), m, route, TAG_END()) < 0)
+		return JN_EIO;
+	msg->forwarded = 1;
+	return 0;
+}
