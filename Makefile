@@ -70,7 +70,8 @@ $(O)/junctiond: $(O)/core/main.o $(O)/libjcore.a
 
 $(O)/junctionctl: ctl/junctionctl.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $< -o $@ \
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DJN_VERSION='"$(VERSION)"' -DJN_SYSCONFDIR='"$(SYSCONFDIR)"' \
+		$(shell $(PKG_CONFIG) --cflags jansson) $< -o $@ \
 		$(LDSAN) $(shell $(PKG_CONFIG) --libs jansson)
 
 # ---- modules: modules/NAME/*.c -> $(O)/modules/NAME.so ------------------

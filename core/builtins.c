@@ -246,12 +246,16 @@ static int prepare_log_level(jn_prepare_t *p)
 static jn_result_t fn_header(jn_call_t *c)
 {
 	jn_msg_t *msg = jn_call_msg(c);
-	if (!msg)
+	if (!msg) {
+		jn_call_return_null(c);
 		return JN_FALSE;
+	}
 	int64_t idx = jn_call_arg_int(c, 1, 0);
 	const char *v = idx >= 0 ? jn_msg_header(msg, jn_call_arg_str(c, 0, ""), (unsigned)idx) : NULL;
-	if (!v)
-		return JN_FALSE; /* evaluates to false; compare with null explicitly */
+	if (!v) {
+		jn_call_return_null(c);
+		return JN_FALSE;
+	}
 	jn_call_return_str(c, v, strlen(v));
 	return JN_TRUE;
 }

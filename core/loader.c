@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "admin.h"
 #include "hooks.h"
 #include "registry.h"
 
@@ -418,6 +419,7 @@ void loader_unload_all(void)
 			m->desc->unload(m);
 		registry_remove_module(m);
 		hooks_remove_module(m);
+		admin_remove_module(m);
 		module_free(m);
 	}
 	free(M.v);

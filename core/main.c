@@ -225,6 +225,7 @@ out:
 	if (D.sigfd >= 0)
 		close(D.sigfd);
 	script_activate(NULL);
+	script_cache_clear();
 	loader_unload_all();
 	hooks_clear();
 	registry_clear();

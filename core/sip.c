@@ -65,13 +65,17 @@ void sipcore_begin_shutdown(void)
 
 /* ---- sanity checks: RFC 3261 8.2 / 16.3 ------------------------------ */
 
-/* A reason phrase naming what is wrong with the request, or NULL. */
+/* A reason phrase naming what is wrong with the request, or NULL. nta
+ * itself answers requests that fail sip_sanity_check() (a missing Call-ID,
+ * From, To, CSeq or Via) and those whose essential headers do not parse
+ * ("Bad CSeq Header"); what reaches us may still carry a header that did
+ * not parse, reported in the same style. */
 static const char *request_problem(msg_t *msg, sip_t *sip)
 {
 	if (sip->sip_error) {
 		static char buf[96];
 		const char *name = sip->sip_error->er_name;
-		snprintf(buf, sizeof(buf), "Bad Request - Malformed %s Header",
+		snprintf(buf, sizeof(buf), "Bad %s Header",
 			 name && *name ? name : "Unknown");
 		/* The header name comes from the wire: keep the phrase printable. */
 		for (char *p = buf; *p; p++)
@@ -80,19 +84,19 @@ static const char *request_problem(msg_t *msg, sip_t *sip)
 		return buf;
 	}
 	if (!sip->sip_call_id)
-		return "Bad Request - Missing Call-ID Header";
+		return "Missing Call-ID Header";
 	if (!sip->sip_cseq)
-		return "Bad Request - Missing or Malformed CSeq Header";
+		return "Missing or Bad CSeq Header";
 	if (!sip->sip_from)
-		return "Bad Request - Missing or Malformed From Header";
+		return "Missing or Bad From Header";
 	if (!sip->sip_to)
-		return "Bad Request - Missing or Malformed To Header";
+		return "Missing or Bad To Header";
 	if (sip->sip_cseq->cs_method != sip->sip_request->rq_method ||
 	    (sip->sip_request->rq_method == sip_method_unknown &&
 	     strcmp(sip->sip_cseq->cs_method_name, sip->sip_request->rq_method_name) != 0))
-		return "Bad Request - CSeq Method Does Not Match";
+		return "CSeq Method Does Not Match Request";
 	if (sip->sip_flags & MSG_FLG_TRUNC)
-		return "Bad Request - Truncated Message";
+		return "Truncated Message";
 	return NULL;
 }
 
@@ -133,7 +137,7 @@ static void handle_request(msg_t *msg, sip_t *sip)
 	const char *problem = request_problem(msg, sip);
 	if (problem) {
 		log_notice("%s request from %s refused: %s", rq->rq_method_name,
-			   sip->sip_via ? sip->sip_via->v_host : "?", problem + 14);
+			   sip->sip_via ? sip->sip_via->v_host : "?", problem);
 		if (rq->rq_method == sip_method_ack || !sip->sip_via)
 			msg_destroy(msg);
 		else

@@ -10,11 +10,11 @@
 struct arena_chunk;
 
 typedef struct arena {
-	char *first;        /* caller-owned first block, or NULL */
+	char *first; /* caller-owned first block, or NULL */
 	size_t first_cap, first_used;
 	struct arena_chunk *chunks;
-	size_t total;       /* bytes taken from malloc */
-	size_t limit;       /* refuse to grow beyond this (0: no limit) */
+	size_t total; /* bytes taken from malloc */
+	size_t limit; /* refuse to grow beyond this (0: no limit) */
 } arena_t;
 
 void arena_init(arena_t *a, void *first, size_t first_cap, size_t limit);

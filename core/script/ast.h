@@ -11,17 +11,19 @@
 #include "lexer.h"
 
 /* Limits that keep hostile input from exhausting the C stack. */
-#define PARSE_MAX_DEPTH 200
+#define PARSE_MAX_DEPTH  200
 #define PARSE_MAX_ERRORS 50
 
 typedef enum {
-	E_CONST,  /* val */
-	E_LOCAL,  /* $name */
-	E_NAME,   /* registered variable: name */
-	E_CALL,   /* name(args) */
-	E_ROUTE,  /* route(name) */
-	E_NOT, E_NEG, /* l */
-	E_AND, E_OR,  /* l, r; short-circuit */
+	E_CONST, /* val */
+	E_LOCAL, /* $name */
+	E_NAME,  /* registered variable: name */
+	E_CALL,  /* name(args) */
+	E_ROUTE, /* route(name) */
+	E_NOT,
+	E_NEG, /* l */
+	E_AND,
+	E_OR,     /* l, r; short-circuit */
 	E_BINARY, /* l op r: T_EQ T_NE T_LT T_LE T_GT T_GE T_PLUS T_MINUS */
 	E_MATCH,  /* l =~ r / l !~ r (op), r an E_CONST string */
 } expr_kind_t;
@@ -52,7 +54,9 @@ typedef enum {
 	S_IF,     /* e, body (then), els (may be NULL) */
 	S_SWITCH, /* e, cases */
 	S_RETURN, /* e may be NULL */
-	S_EXIT, S_DROP, S_BREAK,
+	S_EXIT,
+	S_DROP,
+	S_BREAK,
 	S_SETLOCAL, /* $name = e */
 	S_SETNAME,  /* name = e */
 	S_EXPR,     /* e; */
@@ -79,7 +83,7 @@ typedef struct ast_stmt {
 typedef struct ast_block {
 	jn_route_kind_t kind; /* 0 for a `route NAME` subroutine */
 	const char *name;     /* NULL for request and unnamed reply;
-				 "module:event" for events */
+	                         "module:event" for events */
 	int line, col;        /* of the block keyword */
 	int name_line, name_col;
 	ast_stmt_t *body;
@@ -95,6 +99,6 @@ typedef struct ast_program {
  * find more); the tree returned holds what could be parsed, or NULL when
  * memory ran out. */
 ast_program_t *parse_program(const char *file, const char *src, size_t len, arena_t *arena,
-			     jn_errlist_t *errs);
+                             jn_errlist_t *errs);
 
 #endif

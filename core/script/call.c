@@ -89,6 +89,12 @@ JN_API void jn_call_return_bool(jn_call_t *c, int v)
 	c->has_ret = 1;
 }
 
+JN_API void jn_call_return_null(jn_call_t *c)
+{
+	c->ret.type = JN_T_NULL;
+	c->has_ret = 1;
+}
+
 JN_API void jn_call_return_str(jn_call_t *c, const char *s, size_t len)
 {
 	char *r = arena_strndup(&c->x->arena, s ? s : "", s ? len : 0);

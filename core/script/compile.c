@@ -66,12 +66,27 @@ uint32_t comp_emit(compiler_t *c, opcode_t op, uint32_t arg, int line, int col)
 	i->line = line;
 	i->col = col;
 	switch (op) {
-	case OP_CONST: case OP_LOAD: case OP_GET: case OP_DUP: case OP_ROUTE:
+	case OP_CONST:
+	case OP_LOAD:
+	case OP_GET:
+	case OP_DUP:
+	case OP_ROUTE:
 		stack_effect(c, 1);
 		break;
-	case OP_STORE: case OP_SET: case OP_RETV: case OP_POP: case OP_JZ: case OP_JNZ:
-	case OP_ADD: case OP_SUB: case OP_EQ: case OP_NE: case OP_LT: case OP_LE:
-	case OP_GT: case OP_GE:
+	case OP_STORE:
+	case OP_SET:
+	case OP_RETV:
+	case OP_POP:
+	case OP_JZ:
+	case OP_JNZ:
+	case OP_ADD:
+	case OP_SUB:
+	case OP_EQ:
+	case OP_NE:
+	case OP_LT:
+	case OP_LE:
+	case OP_GT:
+	case OP_GE:
 		stack_effect(c, -1);
 		break;
 	case OP_CALL:
@@ -92,8 +107,8 @@ static void patch(compiler_t *c, uint32_t at)
 int comp_const(compiler_t *c, const jn_value_t *v, uint32_t *idx)
 {
 	jn_script_t *s = c->s;
-	if (comp_grow(c, (void **)&s->consts, &s->capconsts, s->nconsts + 1,
-		      sizeof(jn_value_t)) < 0)
+	if (comp_grow(c, (void **)&s->consts, &s->capconsts, s->nconsts + 1, sizeof(jn_value_t)) <
+	    0)
 		return -1;
 	jn_value_t k = *v;
 	if (k.type == JN_T_STR && !(k.s = arena_strndup(&s->pool, v->s, v->len))) {
@@ -108,12 +123,18 @@ int comp_const(compiler_t *c, const jn_value_t *v, uint32_t *idx)
 static const char *kind_name(unsigned kind)
 {
 	switch (kind) {
-	case JN_ROUTE_REQUEST: return "request";
-	case JN_ROUTE_REPLY: return "reply";
-	case JN_ROUTE_FAILURE: return "failure";
-	case JN_ROUTE_BRANCH: return "branch";
-	case JN_ROUTE_EVENT: return "event";
-	default: return "route";
+	case JN_ROUTE_REQUEST:
+		return "request";
+	case JN_ROUTE_REPLY:
+		return "reply";
+	case JN_ROUTE_FAILURE:
+		return "failure";
+	case JN_ROUTE_BRANCH:
+		return "branch";
+	case JN_ROUTE_EVENT:
+		return "event";
+	default:
+		return "route";
 	}
 }
 
@@ -131,7 +152,7 @@ void comp_check_routes(compiler_t *c, const char *name, unsigned routes, int lin
 	if (kind) {
 		if (!(kind & routes))
 			comp_error(c, line, col, "'%s' cannot be used in a %s block", name,
-				   kind_name(kind));
+			           kind_name(kind));
 		return;
 	}
 	if (comp_grow(c, (void **)&b->uses, &b->capuses, b->nuses + 1, sizeof(route_use_t)) < 0)
@@ -191,7 +212,7 @@ static void comp_match(compiler_t *c, ast_expr_t *e)
 	comp_expr(c, e->l);
 	if (r->kind != E_CONST || r->val.type != JN_T_STR) {
 		comp_error(c, r->line, r->col, "the right side of '%s' must be a string constant",
-			   e->op == T_MATCH ? "=~" : "!~");
+		           e->op == T_MATCH ? "=~" : "!~");
 		return;
 	}
 	if (comp_grow(c, (void **)&s->rx, &s->caprx, s->nrx + 1, sizeof(regex_t)) < 0)
@@ -234,7 +255,7 @@ static void comp_logic(compiler_t *c, ast_expr_t *e)
 	int and = e->kind == E_AND;
 	uint32_t k, skip, end;
 	comp_expr(c, e->l);
-	skip = comp_emit(c, and ? OP_JZ : OP_JNZ, 0, e->line, e->col);
+	skip = comp_emit(c, and? OP_JZ : OP_JNZ, 0, e->line, e->col);
 	comp_expr(c, e->r);
 	comp_emit(c, OP_BOOL, 0, e->line, e->col);
 	end = comp_emit(c, OP_JMP, 0, e->line, e->col);
@@ -251,8 +272,8 @@ void comp_expr(compiler_t *c, ast_expr_t *e)
 {
 	uint32_t idx;
 	static const opcode_t binops[] = {
-		[T_EQ] = OP_EQ, [T_NE] = OP_NE, [T_LT] = OP_LT, [T_LE] = OP_LE,
-		[T_GT] = OP_GT, [T_GE] = OP_GE, [T_PLUS] = OP_ADD, [T_MINUS] = OP_SUB,
+	    [T_EQ] = OP_EQ, [T_NE] = OP_NE, [T_LT] = OP_LT,    [T_LE] = OP_LE,
+	    [T_GT] = OP_GT, [T_GE] = OP_GE, [T_PLUS] = OP_ADD, [T_MINUS] = OP_SUB,
 	};
 	switch (e->kind) {
 	case E_CONST:
@@ -319,7 +340,7 @@ static void comp_switch(compiler_t *c, ast_stmt_t *st)
 		if (cs->is_default) {
 			if (def)
 				comp_error(c, cs->line, cs->col,
-					   "duplicate 'default' (first at line %d)", def->line);
+				           "duplicate 'default' (first at line %d)", def->line);
 			else
 				def = cs;
 			continue;
@@ -328,7 +349,7 @@ static void comp_switch(compiler_t *c, ast_stmt_t *st)
 			continue; /* a syntax error was reported */
 		if (!valid_label(cs->label)) {
 			comp_error(c, cs->label->line, cs->label->col,
-				   "case label must be an integer, string or boolean constant");
+			           "case label must be an integer, string or boolean constant");
 			continue;
 		}
 		ast_case_t *dup = NULL;
@@ -339,7 +360,7 @@ static void comp_switch(compiler_t *c, ast_stmt_t *st)
 				dup = o;
 		if (dup) {
 			comp_error(c, cs->label->line, cs->label->col,
-				   "duplicate case label (first at line %d)", dup->line);
+			           "duplicate case label (first at line %d)", dup->line);
 			continue;
 		}
 		if (comp_const(c, &cs->label->val, &k) < 0)
@@ -354,7 +375,7 @@ static void comp_switch(compiler_t *c, ast_stmt_t *st)
 		c->in_switch = was_in;
 		/* the end is not known yet: a break jump */
 		if (comp_grow(c, (void **)&c->breaks, &c->capbreaks, c->nbreaks + 1,
-			      sizeof(uint32_t)) < 0)
+		              sizeof(uint32_t)) < 0)
 			return;
 		c->breaks[c->nbreaks++] = comp_emit(c, OP_JMP, 0, cs->line, cs->col);
 		/* the body ran with the switch value popped; the next test
@@ -434,7 +455,7 @@ static void comp_stmt(compiler_t *c, ast_stmt_t *st)
 			break;
 		}
 		if (comp_grow(c, (void **)&c->breaks, &c->capbreaks, c->nbreaks + 1,
-			      sizeof(uint32_t)) == 0)
+		              sizeof(uint32_t)) == 0)
 			c->breaks[c->nbreaks++] = comp_emit(c, OP_JMP, 0, st->line, st->col);
 		break;
 	case S_SETLOCAL:
@@ -492,7 +513,7 @@ static int declare_blocks(compiler_t *c, ast_program_t *ast)
 		if (prev >= 0) {
 			ast_block_t *p = c->info[prev].ast;
 			comp_error(c, b->line, b->col, "duplicate block '%s' (first at line %d)",
-				   block_title(b, t1, sizeof(t1)), p->line);
+			           block_title(b, t1, sizeof(t1)), p->line);
 			continue;
 		}
 		if (b->kind == JN_ROUTE_EVENT && !registry_event(b->name))
@@ -536,10 +557,10 @@ static void check_sub_routes(compiler_t *c)
 			unsigned bad = b->reach & ~b->uses[j].routes;
 			if (bad)
 				comp_error(c, b->uses[j].line, b->uses[j].col,
-					   "'%s' cannot be used in a %s block (route '%s' is "
-					   "called from one)",
-					   b->uses[j].name, kind_name(lowest_bit(bad)),
-					   s->blocks[i].name);
+				           "'%s' cannot be used in a %s block (route '%s' is "
+				           "called from one)",
+				           b->uses[j].name, kind_name(lowest_bit(bad)),
+				           s->blocks[i].name);
 		}
 	}
 }

@@ -33,7 +33,7 @@ typedef struct compiler {
 	int cur;            /* block being compiled */
 	uint32_t depth;     /* value-stack depth at this point */
 	uint32_t maxdepth;
-	uint32_t *breaks;   /* jumps to patch at the end of the switch */
+	uint32_t *breaks; /* jumps to patch at the end of the switch */
 	size_t nbreaks, capbreaks;
 	int in_switch;
 	const char **locals;

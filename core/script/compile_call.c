@@ -52,7 +52,7 @@ JN_API int jn_prepare_error(jn_prepare_t *p, const char *fmt, ...)
 }
 
 static void prepare_arg(compiler_t *c, const reg_func_t *f, cslot_t *slot, unsigned i,
-			const jn_value_t *v, const ast_arg_t *a)
+                        const jn_value_t *v, const ast_arg_t *a)
 {
 	jn_prepare_t p = {.index = i, .value = *v, .c = c, .line = a->e->line, .col = a->e->col};
 	int rc = f->def.prepare(&p);
@@ -61,7 +61,7 @@ static void prepare_arg(compiler_t *c, const reg_func_t *f, cslot_t *slot, unsig
 	slot->prep_free = p.free_fn;
 	if (rc && !p.reported)
 		comp_error(c, a->line, a->col, "invalid value for argument '%s' of '%s'",
-			   slot->name, f->fullname);
+		           slot->name, f->fullname);
 }
 
 /* Matches written arguments to parameters; fills cs->map. 0 or -1. */
@@ -78,26 +78,26 @@ static int match_args(compiler_t *c, const reg_func_t *f, ast_expr_t *e, callsit
 					break;
 			if (slot == f->nargs) {
 				comp_error(c, a->line, a->col, "'%s' has no parameter '%s'",
-					   f->fullname, a->name);
+				           f->fullname, a->name);
 				rc = -1;
 				continue;
 			}
 		} else if (named) {
 			comp_error(c, a->line, a->col,
-				   "positional argument after a named one in call to '%s'",
-				   f->fullname);
+			           "positional argument after a named one in call to '%s'",
+			           f->fullname);
 			rc = -1;
 			continue;
 		} else if (pos >= f->nargs) {
 			comp_error(c, a->line, a->col, "too many arguments to '%s' (at most %u)",
-				   f->fullname, f->nargs);
+			           f->fullname, f->nargs);
 			return -1;
 		} else {
 			slot = pos++;
 		}
 		if (given[slot]) {
 			comp_error(c, a->line, a->col, "argument '%s' of '%s' given twice",
-				   f->args[slot].name, f->fullname);
+			           f->args[slot].name, f->fullname);
 			rc = -1;
 			continue;
 		}
@@ -107,7 +107,7 @@ static int match_args(compiler_t *c, const reg_func_t *f, ast_expr_t *e, callsit
 	for (unsigned s = 0; s < f->nargs; s++)
 		if (!given[s] && !(f->args[s].flags & JN_ARG_OPTIONAL) && rc == 0) {
 			comp_error(c, e->line, e->col, "missing argument '%s' to '%s'",
-				   f->args[s].name, f->fullname);
+			           f->args[s].name, f->fullname);
 			rc = -1;
 		}
 	return rc;
@@ -115,24 +115,24 @@ static int match_args(compiler_t *c, const reg_func_t *f, ast_expr_t *e, callsit
 
 /* Compiles one argument; a constant is converted to the parameter's type
  * now and prepared. */
-static void comp_arg(compiler_t *c, const reg_func_t *f, cslot_t *slot, unsigned i,
-		     ast_arg_t *a)
+static void comp_arg(compiler_t *c, const reg_func_t *f, cslot_t *slot, unsigned i, ast_arg_t *a)
 {
 	jn_value_t v;
 	uint32_t k;
 	char tn[64];
 	if (a->e->kind != E_CONST) {
 		if (slot->flags & JN_ARG_CONST)
-			comp_error(c, a->e->line, a->e->col, "argument '%s' of '%s' must be a constant",
-				   slot->name, f->fullname);
+			comp_error(c, a->e->line, a->e->col,
+			           "argument '%s' of '%s' must be a constant", slot->name,
+			           f->fullname);
 		comp_expr(c, a->e);
 		return;
 	}
-	if (value_convert(&a->e->val, slot->types, slot->flags & JN_ARG_OPTIONAL, &c->s->pool,
-			  &v) < 0) {
+	if (value_convert(&a->e->val, slot->types, slot->flags & JN_ARG_OPTIONAL, &c->s->pool, &v) <
+	    0) {
 		comp_error(c, a->e->line, a->e->col, "argument '%s' of '%s' must be %s, not %s",
-			   slot->name, f->fullname, value_types_name(slot->types, tn, sizeof(tn)),
-			   value_type_name(a->e->val.type));
+		           slot->name, f->fullname, value_types_name(slot->types, tn, sizeof(tn)),
+		           value_type_name(a->e->val.type));
 		v = a->e->val;
 	} else if (f->def.prepare && v.type != JN_T_NULL) {
 		prepare_arg(c, f, slot, i, &v, a);
@@ -153,7 +153,7 @@ void comp_call(compiler_t *c, ast_expr_t *e)
 	comp_check_routes(c, e->name, f->def.routes, e->line, e->col);
 	if (f->nargs > SCRIPT_MAX_PARAMS) {
 		comp_error(c, e->line, e->col, "'%s' has more than %d parameters", e->name,
-			   SCRIPT_MAX_PARAMS);
+		           SCRIPT_MAX_PARAMS);
 		goto check_args;
 	}
 	if (comp_grow(c, (void **)&s->calls, &s->capcalls, s->ncalls + 1, sizeof(callsite_t)) < 0)

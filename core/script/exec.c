@@ -66,13 +66,13 @@ static void exec_free(exec_t *x)
 	nfree++;
 }
 
-script_status_t script_run(jn_script_t *s, jn_route_kind_t kind, const char *name,
-			   jn_msg_t *msg, script_done_cb done, void *data)
+script_status_t script_run(jn_script_t *s, jn_route_kind_t kind, const char *name, jn_msg_t *msg,
+                           script_done_cb done, void *data)
 {
 	if (!s)
 		return SCRIPT_DONE;
-	int b = kind == JN_ROUTE_REQUEST && !name ? s->request_block
-						  : prog_find_block(s, kind, name);
+	int b =
+	    kind == JN_ROUTE_REQUEST && !name ? s->request_block : prog_find_block(s, kind, name);
 	if (b < 0)
 		return SCRIPT_DONE;
 	exec_t *x = exec_new(s, kind, msg);
@@ -115,7 +115,7 @@ JN_API void jn_suspend_resume(jn_suspend_t *x, jn_result_t result)
 	script_status_t st;
 	if (result == JN_SUSPEND) {
 		vm_error(x, x->call.line, x->call.col, "'%s' resumed with JN_SUSPEND",
-			 x->call.name);
+		         x->call.name);
 		st = SCRIPT_FAILED;
 	} else if (vm_push_result(x, result) < 0) {
 		st = SCRIPT_DONE;
@@ -172,8 +172,7 @@ size_t script_suspended_count(void)
 	return nsuspended;
 }
 
-/* For tests and shutdown: drop the cached executions. */
-void script_exec_cache_clear(void)
+void script_cache_clear(void)
 {
 	while (free_list) {
 		exec_t *x = free_list;

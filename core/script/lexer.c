@@ -6,7 +6,7 @@
 #include <string.h>
 
 void lexer_init(lexer_t *lx, const char *file, const char *src, size_t len, arena_t *arena,
-		jn_errlist_t *errs)
+                jn_errlist_t *errs)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->file = file;
@@ -156,7 +156,8 @@ static void lex_string(lexer_t *lx, token_t *t)
 		}
 		if (*p == '\\' && p + 1 < lx->end) {
 			char e = p[1];
-			int known = q == '"' ? strchr("\"\\nrt", e) != NULL && e : e == '\'' || e == '\\';
+			int known =
+			    q == '"' ? strchr("\"\\nrt", e) != NULL && e : e == '\'' || e == '\\';
 			if (known) {
 				p++;
 			} else if (q == '"') {
@@ -188,8 +189,10 @@ static void lex_string(lexer_t *lx, token_t *t)
 			char e = r[1];
 			if (q == '"' || e == '\'' || e == '\\') {
 				r++;
-				c = e == 'n' && q == '"' ? '\n' : e == 'r' && q == '"' ? '\r'
-				  : e == 't' && q == '"' ? '\t' : e;
+				c = e == 'n' && q == '"'   ? '\n'
+				    : e == 'r' && q == '"' ? '\r'
+				    : e == 't' && q == '"' ? '\t'
+				                           : e;
 			}
 		}
 		s[i++] = c;
@@ -243,12 +246,12 @@ void lexer_next(lexer_t *lx, token_t *t)
 		char a, b;
 		tok_kind_t k;
 	} ops[] = {
-		{'=', '=', T_EQ}, {'!', '=', T_NE}, {'=', '~', T_MATCH}, {'!', '~', T_NMATCH},
-		{'<', '=', T_LE}, {'>', '=', T_GE}, {'&', '&', T_AND},   {'|', '|', T_OR},
-		{'{', 0, T_LBRACE}, {'}', 0, T_RBRACE}, {'(', 0, T_LPAREN}, {')', 0, T_RPAREN},
-		{';', 0, T_SEMI},   {',', 0, T_COMMA},  {':', 0, T_COLON},  {'=', 0, T_ASSIGN},
-		{'<', 0, T_LT},     {'>', 0, T_GT},     {'+', 0, T_PLUS},   {'-', 0, T_MINUS},
-		{'!', 0, T_NOT},
+	    {'=', '=', T_EQ},   {'!', '=', T_NE},   {'=', '~', T_MATCH}, {'!', '~', T_NMATCH},
+	    {'<', '=', T_LE},   {'>', '=', T_GE},   {'&', '&', T_AND},   {'|', '|', T_OR},
+	    {'{', 0, T_LBRACE}, {'}', 0, T_RBRACE}, {'(', 0, T_LPAREN},  {')', 0, T_RPAREN},
+	    {';', 0, T_SEMI},   {',', 0, T_COMMA},  {':', 0, T_COLON},   {'=', 0, T_ASSIGN},
+	    {'<', 0, T_LT},     {'>', 0, T_GT},     {'+', 0, T_PLUS},    {'-', 0, T_MINUS},
+	    {'!', 0, T_NOT},
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (ops[i].a != c || (ops[i].b && ops[i].b != c2))
@@ -264,14 +267,13 @@ void lexer_next(lexer_t *lx, token_t *t)
 const char *tok_name(tok_kind_t k)
 {
 	static const char *names[] = {
-		[T_EOF] = "end of file", [T_ERROR] = "error", [T_IDENT] = "name",
-		[T_VAR] = "variable", [T_STR] = "string", [T_INT] = "integer",
-		[T_LBRACE] = "'{'", [T_RBRACE] = "'}'", [T_LPAREN] = "'('", [T_RPAREN] = "')'",
-		[T_SEMI] = "';'", [T_COMMA] = "','", [T_COLON] = "':'", [T_ASSIGN] = "'='",
-		[T_EQ] = "'=='", [T_NE] = "'!='", [T_MATCH] = "'=~'", [T_NMATCH] = "'!~'",
-		[T_LT] = "'<'", [T_LE] = "'<='", [T_GT] = "'>'", [T_GE] = "'>='",
-		[T_PLUS] = "'+'", [T_MINUS] = "'-'", [T_NOT] = "'!'", [T_AND] = "'&&'",
-		[T_OR] = "'||'",
+	    [T_EOF] = "end of file", [T_ERROR] = "error", [T_IDENT] = "name", [T_VAR] = "variable",
+	    [T_STR] = "string",      [T_INT] = "integer", [T_LBRACE] = "'{'", [T_RBRACE] = "'}'",
+	    [T_LPAREN] = "'('",      [T_RPAREN] = "')'",  [T_SEMI] = "';'",   [T_COMMA] = "','",
+	    [T_COLON] = "':'",       [T_ASSIGN] = "'='",  [T_EQ] = "'=='",    [T_NE] = "'!='",
+	    [T_MATCH] = "'=~'",      [T_NMATCH] = "'!~'", [T_LT] = "'<'",     [T_LE] = "'<='",
+	    [T_GT] = "'>'",          [T_GE] = "'>='",     [T_PLUS] = "'+'",   [T_MINUS] = "'-'",
+	    [T_NOT] = "'!'",         [T_AND] = "'&&'",    [T_OR] = "'||'",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "token";
 }

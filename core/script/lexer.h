@@ -10,16 +10,32 @@
 
 typedef enum {
 	T_EOF = 0,
-	T_ERROR,  /* already reported; the parser only resynchronises */
-	T_IDENT,  /* name or dotted name: method, ruri.user, if */
-	T_VAR,    /* $name (text without the '$') */
-	T_STR,    /* decoded text in str/len */
-	T_INT,    /* value in ival; 2^63 is kept as INT64_MIN with big = 1 */
-	T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN,
-	T_SEMI, T_COMMA, T_COLON,
-	T_ASSIGN, T_EQ, T_NE, T_MATCH, T_NMATCH,
-	T_LT, T_LE, T_GT, T_GE,
-	T_PLUS, T_MINUS, T_NOT, T_AND, T_OR,
+	T_ERROR, /* already reported; the parser only resynchronises */
+	T_IDENT, /* name or dotted name: method, ruri.user, if */
+	T_VAR,   /* $name (text without the '$') */
+	T_STR,   /* decoded text in str/len */
+	T_INT,   /* value in ival; 2^63 is kept as INT64_MIN with big = 1 */
+	T_LBRACE,
+	T_RBRACE,
+	T_LPAREN,
+	T_RPAREN,
+	T_SEMI,
+	T_COMMA,
+	T_COLON,
+	T_ASSIGN,
+	T_EQ,
+	T_NE,
+	T_MATCH,
+	T_NMATCH,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+	T_PLUS,
+	T_MINUS,
+	T_NOT,
+	T_AND,
+	T_OR,
 } tok_kind_t;
 
 typedef struct token {
@@ -45,7 +61,7 @@ typedef struct lexer {
 } lexer_t;
 
 void lexer_init(lexer_t *lx, const char *file, const char *src, size_t len, arena_t *arena,
-		jn_errlist_t *errs);
+                jn_errlist_t *errs);
 /* The next token; errors are reported to errs and give T_ERROR. */
 void lexer_next(lexer_t *lx, token_t *t);
 /* "';'", "end of file", "identifier 'x'" for error messages. */

@@ -22,7 +22,7 @@ static void check_error_count(parser_t *p)
 {
 	if (!p->fatal && p->nerrs + p->lx.nerrs >= PARSE_MAX_ERRORS) {
 		errlist_add(p->errs, p->file, p->cur.line, p->cur.col,
-			    "too many errors, giving up");
+		            "too many errors, giving up");
 		p->fatal = 1;
 	}
 	if (p->fatal)
@@ -105,8 +105,8 @@ static int is_kw(const token_t *t, const char *kw)
 
 static int is_reserved(const token_t *t)
 {
-	static const char *const kw[] = {"if",   "else", "switch", "case", "default",
-					  "break", "return", "exit", "drop", NULL};
+	static const char *const kw[] = {"if",    "else",   "switch", "case", "default",
+	                                 "break", "return", "exit",   "drop", NULL};
 	for (int i = 0; kw[i]; i++)
 		if (is_kw(t, kw[i]))
 			return 1;
@@ -308,11 +308,7 @@ out:
 }
 
 static const tok_kind_t level_ops[][5] = {
-	{T_OR},
-	{T_AND},
-	{T_EQ, T_NE, T_MATCH, T_NMATCH},
-	{T_LT, T_LE, T_GT, T_GE},
-	{T_PLUS, T_MINUS},
+    {T_OR}, {T_AND}, {T_EQ, T_NE, T_MATCH, T_NMATCH}, {T_LT, T_LE, T_GT, T_GE}, {T_PLUS, T_MINUS},
 };
 #define NLEVELS (int)(sizeof(level_ops) / sizeof(level_ops[0]))
 
@@ -335,8 +331,10 @@ static ast_expr_t *parse_binary(parser_t *p, int level)
 		ast_expr_t *r = parse_binary(p, level + 1);
 		if (!r)
 			return NULL;
-		expr_kind_t k = op.kind == T_OR ? E_OR : op.kind == T_AND ? E_AND
-			      : op.kind == T_MATCH || op.kind == T_NMATCH ? E_MATCH : E_BINARY;
+		expr_kind_t k = op.kind == T_OR                             ? E_OR
+		                : op.kind == T_AND                          ? E_AND
+		                : op.kind == T_MATCH || op.kind == T_NMATCH ? E_MATCH
+		                                                            : E_BINARY;
 		ast_expr_t *e = new_expr(p, k, &op);
 		if (!e)
 			return NULL;
@@ -348,7 +346,7 @@ static ast_expr_t *parse_binary(parser_t *p, int level)
 		 * recursion here, but the compiler walks them recursively */
 		if (e->depth > PARSE_MAX_DEPTH) {
 			error_at(p, op.line, op.col, "expression too complex (more than %d levels)",
-				 PARSE_MAX_DEPTH);
+			         PARSE_MAX_DEPTH);
 			p->fatal = 1;
 			check_error_count(p);
 			return NULL;
@@ -647,9 +645,10 @@ static ast_block_t *parse_top(parser_t *p)
 	char after[48];
 	if (!is_block_kw(&kw)) {
 		char d[64];
-		error_tok(p, "unexpected %s outside a block (expected request, reply, failure, "
-			     "branch, route or event)",
-			  tok_describe(&kw, d, sizeof(d)));
+		error_tok(p,
+		          "unexpected %s outside a block (expected request, reply, failure, "
+		          "branch, route or event)",
+		          tok_describe(&kw, d, sizeof(d)));
 		return NULL;
 	}
 	ast_block_t *b = node(p, sizeof(*b));
@@ -661,16 +660,24 @@ static ast_block_t *parse_top(parser_t *p)
 	b->name_col = kw.col;
 	switch (kw.text[0]) {
 	case 'r':
-		b->kind = kw.text[2] == 'q' ? JN_ROUTE_REQUEST : kw.text[2] == 'p' ? JN_ROUTE_REPLY : 0;
+		b->kind = kw.text[2] == 'q'   ? JN_ROUTE_REQUEST
+		          : kw.text[2] == 'p' ? JN_ROUTE_REPLY
+		                              : 0;
 		break;
-	case 'f': b->kind = JN_ROUTE_FAILURE; break;
-	case 'b': b->kind = JN_ROUTE_BRANCH; break;
-	default: b->kind = JN_ROUTE_EVENT; break;
+	case 'f':
+		b->kind = JN_ROUTE_FAILURE;
+		break;
+	case 'b':
+		b->kind = JN_ROUTE_BRANCH;
+		break;
+	default:
+		b->kind = JN_ROUTE_EVENT;
+		break;
 	}
 	snprintf(after, sizeof(after), "'%s'", kw.text);
 	advance(p);
-	int named = b->kind != JN_ROUTE_REQUEST && !(b->kind == JN_ROUTE_REPLY &&
-						     p->cur.kind == T_LBRACE);
+	int named =
+	    b->kind != JN_ROUTE_REQUEST && !(b->kind == JN_ROUTE_REPLY && p->cur.kind == T_LBRACE);
 	if (named) {
 		if (p->cur.kind != T_IDENT || is_reserved(&p->cur)) {
 			if (b->kind == JN_ROUTE_EVENT)
@@ -686,7 +693,7 @@ static ast_block_t *parse_top(parser_t *p)
 		if (b->kind == JN_ROUTE_EVENT) {
 			if (p->cur.kind != T_COLON || p->next.kind != T_IDENT) {
 				error_at(p, b->name_line, b->name_col,
-					 "expected 'module:event' after 'event'");
+				         "expected 'module:event' after 'event'");
 				return NULL;
 			}
 			advance(p);
@@ -708,7 +715,7 @@ static ast_block_t *parse_top(parser_t *p)
 }
 
 ast_program_t *parse_program(const char *file, const char *src, size_t len, arena_t *arena,
-			     jn_errlist_t *errs)
+                             jn_errlist_t *errs)
 {
 	parser_t p;
 	memset(&p, 0, sizeof(p));

@@ -19,27 +19,33 @@
 #define SCRIPT_MAX_ROUTE_CALLS 10000
 
 typedef enum {
-	OP_CONST,  /* push consts[arg] */
-	OP_LOAD,   /* push $var slot arg */
-	OP_STORE,  /* pop into $var slot arg */
-	OP_GET,    /* push the value of vars[arg] (its getter) */
-	OP_SET,    /* pop and give it to vars[arg]'s setter */
-	OP_CALL,   /* pop calls[arg].nsrc arguments, push the result */
-	OP_ROUTE,  /* call block arg as a subroutine, push its return value */
-	OP_RET,    /* leave the block (value null) */
-	OP_RETV,   /* leave the block with the popped value */
+	OP_CONST, /* push consts[arg] */
+	OP_LOAD,  /* push $var slot arg */
+	OP_STORE, /* pop into $var slot arg */
+	OP_GET,   /* push the value of vars[arg] (its getter) */
+	OP_SET,   /* pop and give it to vars[arg]'s setter */
+	OP_CALL,  /* pop calls[arg].nsrc arguments, push the result */
+	OP_ROUTE, /* call block arg as a subroutine, push its return value */
+	OP_RET,   /* leave the block (value null) */
+	OP_RETV,  /* leave the block with the popped value */
 	OP_POP,
 	OP_DUP,
-	OP_NOT,    /* push !truthy(pop) */
-	OP_BOOL,   /* push truthy(pop) */
+	OP_NOT,  /* push !truthy(pop) */
+	OP_BOOL, /* push truthy(pop) */
 	OP_NEG,
-	OP_ADD, OP_SUB,
-	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-	OP_MATCH,  /* pop, push whether regexes[arg] matches its string form */
+	OP_ADD,
+	OP_SUB,
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_MATCH, /* pop, push whether regexes[arg] matches its string form */
 	OP_NMATCH,
-	OP_JMP,    /* pc = arg */
-	OP_JZ,     /* pop, jump when false */
-	OP_JNZ,    /* pop, jump when true */
+	OP_JMP, /* pc = arg */
+	OP_JZ,  /* pop, jump when false */
+	OP_JNZ, /* pop, jump when true */
 	OP_EXIT,
 	OP_DROP,
 } opcode_t;

@@ -15,8 +15,7 @@
 
 static jn_script_t *active;
 
-jn_script_t *script_load_string(const char *name, const char *src, size_t len,
-				jn_errlist_t *errs)
+jn_script_t *script_load_string(const char *name, const char *src, size_t len, jn_errlist_t *errs)
 {
 	jn_errlist_t local;
 	jn_script_t *s = NULL;
@@ -32,7 +31,7 @@ jn_script_t *script_load_string(const char *name, const char *src, size_t len,
 	arena_init(&ast_arena, NULL, 0, 0);
 	if (len > LEX_MAX_SOURCE) {
 		errlist_add(errs, name, 0, 0, "script too large (more than %u bytes)",
-			    LEX_MAX_SOURCE);
+		            LEX_MAX_SOURCE);
 		goto out;
 	}
 	if (!(s = calloc(1, sizeof(*s))) || !(s->path = strdup(name))) {
@@ -42,7 +41,8 @@ jn_script_t *script_load_string(const char *name, const char *src, size_t len,
 	s->refs = 1;
 	s->request_block = -1;
 	arena_init(&s->pool, NULL, 0, 0);
-	ast_program_t *ast = parse_program(s->path, src ? src : "", src ? len : 0, &ast_arena, errs);
+	ast_program_t *ast =
+	    parse_program(s->path, src ? src : "", src ? len : 0, &ast_arena, errs);
 	/* names are checked even after syntax errors, to report them all */
 	if (ast)
 		compile_program(s, ast, errs);
@@ -73,7 +73,7 @@ jn_script_t *script_load_file(const char *path, jn_errlist_t *errs)
 	}
 	if ((uintmax_t)st.st_size > LEX_MAX_SOURCE) {
 		errlist_add(errs, path, 0, 0, "script too large (more than %u bytes)",
-			    LEX_MAX_SOURCE);
+		            LEX_MAX_SOURCE);
 		goto out;
 	}
 	size_t size = (size_t)st.st_size, n = 0;
@@ -86,7 +86,8 @@ jn_script_t *script_load_file(const char *path, jn_errlist_t *errs)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			errlist_add(errs, path, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+			errlist_add(errs, path, 0, 0, "cannot read '%s': %s", path,
+			            strerror(errno));
 			goto out;
 		}
 		if (r == 0)

@@ -18,8 +18,7 @@ typedef struct jn_script jn_script_t;
  * so modules must be loaded first. The result has one reference. */
 jn_script_t *script_load_file(const char *path, jn_errlist_t *errs);
 /* Same from memory; name is used as the file name in errors. */
-jn_script_t *script_load_string(const char *name, const char *src, size_t len,
-				jn_errlist_t *errs);
+jn_script_t *script_load_string(const char *name, const char *src, size_t len, jn_errlist_t *errs);
 
 void script_ref(jn_script_t *s);
 void script_unref(jn_script_t *s);
@@ -44,8 +43,8 @@ typedef void (*script_done_cb)(jn_msg_t *msg, script_status_t st, void *data);
  * SCRIPT_SUSPENDED is returned, the execution keeps a reference to msg
  * (jn_msg_ref) and to the script, and done(msg, final status, data) is
  * called when it ends. */
-script_status_t script_run(jn_script_t *s, jn_route_kind_t kind, const char *name,
-			   jn_msg_t *msg, script_done_cb done, void *data);
+script_status_t script_run(jn_script_t *s, jn_route_kind_t kind, const char *name, jn_msg_t *msg,
+                           script_done_cb done, void *data);
 
 /* The active script (new executions use it). script_activate takes a
  * reference to s and drops the one held on the previous script. */
@@ -54,5 +53,8 @@ void script_activate(jn_script_t *s);
 
 /* Number of executions currently suspended (status, shutdown). */
 size_t script_suspended_count(void);
+/* Frees the finished executions kept for reuse (shutdown, so that leak
+ * checkers see nothing left). */
+void script_cache_clear(void);
 
 #endif

@@ -125,8 +125,7 @@ int value_compare(const jn_value_t *a, const jn_value_t *b, int *cmp)
 	return -1;
 }
 
-int value_convert(const jn_value_t *v, unsigned types, int optional, arena_t *a,
-		  jn_value_t *out)
+int value_convert(const jn_value_t *v, unsigned types, int optional, arena_t *a, jn_value_t *out)
 {
 	*out = *v;
 	if (v->type == JN_T_NULL) {
@@ -164,10 +163,14 @@ int value_convert(const jn_value_t *v, unsigned types, int optional, arena_t *a,
 const char *value_type_name(jn_type_t t)
 {
 	switch (t) {
-	case JN_T_BOOL: return "a boolean";
-	case JN_T_INT: return "an integer";
-	case JN_T_STR: return "a string";
-	default: return "null";
+	case JN_T_BOOL:
+		return "a boolean";
+	case JN_T_INT:
+		return "an integer";
+	case JN_T_STR:
+		return "a string";
+	default:
+		return "null";
 	}
 }
 

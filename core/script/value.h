@@ -23,8 +23,7 @@ int value_compare(const jn_value_t *a, const jn_value_t *b, int *cmp);
 /* Converts v to a parameter of type mask types (JN_ARG_*). null stays
  * null (an absent argument) when optional; strings made from integers are
  * allocated from a. 0, or -1 when v cannot become any allowed type. */
-int value_convert(const jn_value_t *v, unsigned types, int optional, arena_t *a,
-		  jn_value_t *out);
+int value_convert(const jn_value_t *v, unsigned types, int optional, arena_t *a, jn_value_t *out);
 /* "an integer or a string" for error messages. */
 const char *value_types_name(unsigned types, char *buf, size_t size);
 const char *value_type_name(jn_type_t t);

@@ -95,11 +95,11 @@ static call_rc_t do_call(exec_t *x, const insn_t *in)
 	for (unsigned i = 0; i < cs->nsrc; i++) {
 		const cslot_t *sl = &cs->slots[cs->map[i]];
 		if (value_convert(&src[i], sl->types, sl->flags & JN_ARG_OPTIONAL, &x->arena,
-				  &x->argbuf[cs->map[i]]) < 0) {
+		                  &x->argbuf[cs->map[i]]) < 0) {
 			char tn[64];
 			vm_error(x, in->line, in->col, "argument '%s' of '%s' must be %s, not %s",
-				 sl->name, cs->name, value_types_name(sl->types, tn, sizeof(tn)),
-				 value_type_name(src[i].type));
+			         sl->name, cs->name, value_types_name(sl->types, tn, sizeof(tn)),
+			         value_type_name(src[i].type));
 			x->sp -= cs->nsrc;
 			x->stack[x->sp++] = bool_value(0);
 			return CALL_OK;
@@ -113,7 +113,7 @@ static call_rc_t do_call(exec_t *x, const insn_t *in)
 	if (r == JN_SUSPEND) {
 		if (!c->suspended) {
 			vm_error(x, in->line, in->col,
-				 "'%s' suspended without calling jn_call_suspend()", cs->name);
+			         "'%s' suspended without calling jn_call_suspend()", cs->name);
 			return CALL_FAIL;
 		}
 		if (!x->early) {
@@ -123,7 +123,7 @@ static call_rc_t do_call(exec_t *x, const insn_t *in)
 		r = x->early_result; /* it finished before it returned */
 	} else if (c->suspended && !x->early) {
 		vm_error(x, in->line, in->col,
-			 "'%s' called jn_call_suspend() but did not return JN_SUSPEND", cs->name);
+		         "'%s' called jn_call_suspend() but did not return JN_SUSPEND", cs->name);
 		return CALL_FAIL;
 	}
 	return vm_push_result(x, r) < 0 ? CALL_STOP : CALL_OK;
@@ -149,6 +149,9 @@ static jn_value_t get_var(exec_t *x, const insn_t *in)
 			vm_error(x, in->line, in->col, "cannot read '%s'", vs->name);
 		v = null_value;
 	}
+	/* a getter that forgot the text: the rest of the VM relies on it */
+	if (v.type == JN_T_STR && !v.s)
+		v = null_value;
 	return v;
 }
 
@@ -175,7 +178,7 @@ static int add(exec_t *x, const insn_t *in, jn_value_t *a, const jn_value_t *b)
 	const char *sa = value_text(a, ba, &la), *sb = value_text(b, bb, &lb);
 	if (la + lb > EXEC_MAX_STRING) {
 		vm_error(x, in->line, in->col, "string too long (more than %u bytes)",
-			 EXEC_MAX_STRING);
+		         EXEC_MAX_STRING);
 		return -1;
 	}
 	char *r = arena_alloc(&x->arena, la + lb + 1);
@@ -196,7 +199,7 @@ static int sub(exec_t *x, const insn_t *in, jn_value_t *a, const jn_value_t *b)
 {
 	if (a->type != JN_T_INT || b->type != JN_T_INT) {
 		vm_error(x, in->line, in->col, "'-' needs integers, not %s and %s",
-			 value_type_name(a->type), value_type_name(b->type));
+		         value_type_name(a->type), value_type_name(b->type));
 		return -1;
 	}
 	if (__builtin_sub_overflow(a->i, b->i, &a->i)) {
@@ -211,14 +214,18 @@ static int compare(exec_t *x, const insn_t *in, const jn_value_t *a, const jn_va
 	int cmp;
 	if (value_compare(a, b, &cmp) < 0) {
 		vm_error(x, in->line, in->col, "cannot order %s and %s", value_type_name(a->type),
-			 value_type_name(b->type));
+		         value_type_name(b->type));
 		return 0;
 	}
 	switch (in->op) {
-	case OP_LT: return cmp < 0;
-	case OP_LE: return cmp <= 0;
-	case OP_GT: return cmp > 0;
-	default: return cmp >= 0;
+	case OP_LT:
+		return cmp < 0;
+	case OP_LE:
+		return cmp <= 0;
+	case OP_GT:
+		return cmp > 0;
+	default:
+		return cmp >= 0;
 	}
 }
 
@@ -235,12 +242,12 @@ static int enter_route(exec_t *x, const insn_t *in)
 	const sblock_t *b = &x->s->blocks[in->arg];
 	if (x->nframes >= SCRIPT_MAX_CALL_DEPTH) {
 		vm_error(x, in->line, in->col, "route '%s': calls nested more than %d deep",
-			 b->name, SCRIPT_MAX_CALL_DEPTH);
+		         b->name, SCRIPT_MAX_CALL_DEPTH);
 		return -1;
 	}
 	if (++x->nroutes > SCRIPT_MAX_ROUTE_CALLS) {
 		vm_error(x, in->line, in->col, "more than %d route calls in one execution",
-			 SCRIPT_MAX_ROUTE_CALLS);
+		         SCRIPT_MAX_ROUTE_CALLS);
 		return -1;
 	}
 	if (vm_reserve(x, b->maxstack) < 0) {
@@ -328,9 +335,10 @@ script_status_t vm_run(exec_t *x)
 		case OP_NEG:
 			v = st[sp - 1];
 			if (v.type != JN_T_INT || v.i == INT64_MIN) {
-				vm_error(x, in->line, in->col, v.type == JN_T_INT ?
-					 "integer overflow in '-'" : "'-' needs an integer, not %s",
-					 value_type_name(v.type));
+				vm_error(x, in->line, in->col,
+				         v.type == JN_T_INT ? "integer overflow in '-'"
+				                            : "'-' needs an integer, not %s",
+				         value_type_name(v.type));
 				return SCRIPT_FAILED;
 			}
 			st[sp - 1].i = -v.i;
@@ -348,7 +356,8 @@ script_status_t vm_run(exec_t *x)
 		case OP_EQ:
 		case OP_NE:
 			sp--;
-			st[sp - 1] = bool_value(value_equal(&st[sp - 1], &st[sp]) == (in->op == OP_EQ));
+			st[sp - 1] =
+			    bool_value(value_equal(&st[sp - 1], &st[sp]) == (in->op == OP_EQ));
 			break;
 		case OP_LT:
 		case OP_LE:

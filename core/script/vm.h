@@ -6,9 +6,9 @@
 
 #include "prog.h"
 
-#define EXEC_STACK_INLINE 64
+#define EXEC_STACK_INLINE  64
 #define EXEC_LOCALS_INLINE 16
-#define EXEC_ARENA_INLINE 2048
+#define EXEC_ARENA_INLINE  2048
 /* Memory one execution may take for strings (concatenations, copies). */
 #define EXEC_ARENA_LIMIT (16u << 20)
 /* Longest string a concatenation may build. */
@@ -50,8 +50,8 @@ struct jn_suspend {
 	jn_value_t *locals;
 	unsigned nframes;
 	unsigned nroutes; /* route(NAME) calls so far */
-	int held;            /* holds references on msg and s (suspended once) */
-	int early;           /* resumed before the function returned */
+	int held;         /* holds references on msg and s (suspended once) */
+	int early;        /* resumed before the function returned */
 	jn_result_t early_result;
 	script_done_cb done;
 	void *done_data;
@@ -73,8 +73,6 @@ script_status_t vm_run(exec_t *x);
 int vm_push_result(exec_t *x, jn_result_t r);
 /* Makes room for n more values on the stack; 0 or -1. */
 int vm_reserve(exec_t *x, uint32_t n);
-/* exec.c: frees the executions kept for reuse (tests, shutdown). */
-void script_exec_cache_clear(void);
 JN_PRINTF(4, 5)
 void vm_error(const exec_t *x, int line, int col, const char *fmt, ...);
 

@@ -12,37 +12,37 @@
 #include "script/script.h"
 
 static const char route_src[] =
-	"request {\n"
-	"    if (max_forwards == 0) { reply(483, \"Too Many Hops\"); exit; }\n"
-	"    if (method == \"OPTIONS\") { reply(200, \"OK\"); exit; }\n"
-	"    $from = header(\"From\");\n"
-	"    $to = header(\"To\");\n"
-	"    $cid = header(\"Call-ID\");\n"
-	"    $ua = header(\"User-Agent\");\n"
-	"    if ($ua =~ \"friendly-scanner|sipvicious\") { drop; }\n"
-	"    if (ruri.user =~ '^\\+?[0-9]{3,15}$') { $num = true; } else { $num = false; }\n"
-	"    $n = 0;\n"
-	"    $n = $n + 1;\n"
-	"    if ($n >= 1 && $num) { $kind = \"number\"; } else { $kind = \"name\"; }\n"
-	"    switch (method) {\n"
-	"    case \"REGISTER\": reply(200, \"OK\"); exit;\n"
-	"    case \"INVITE\": $invite = true;\n"
-	"    default: $invite = false;\n"
-	"    }\n"
-	"    if (!route(checks)) { reply(403, \"Forbidden\"); exit; }\n"
-	"    $tag = \"call-\" + $cid;\n"
-	"    if ($from == $to) { log(\"loop\"); }\n"
-	"    if (header(\"Max-Forwards\") < 10) { log(\"few hops\"); }\n"
-	"    $target = ruri.user + \"@example.com\";\n"
-	"    if ($kind != \"number\") { log(\"not a number\"); }\n"
-	"    if (method != \"BYE\" || $invite) { $relay = true; }\n"
-	"    relay(target: $target, timeout: 30);\n"
-	"    exit;\n"
-	"}\n"
-	"route checks {\n"
-	"    if (header(\"Authorization\") == \"\") { return false; }\n"
-	"    return true;\n"
-	"}\n";
+    "request {\n"
+    "    if (max_forwards == 0) { reply(483, \"Too Many Hops\"); exit; }\n"
+    "    if (method == \"OPTIONS\") { reply(200, \"OK\"); exit; }\n"
+    "    $from = header(\"From\");\n"
+    "    $to = header(\"To\");\n"
+    "    $cid = header(\"Call-ID\");\n"
+    "    $ua = header(\"User-Agent\");\n"
+    "    if ($ua =~ \"friendly-scanner|sipvicious\") { drop; }\n"
+    "    if (ruri.user =~ '^\\+?[0-9]{3,15}$') { $num = true; } else { $num = false; }\n"
+    "    $n = 0;\n"
+    "    $n = $n + 1;\n"
+    "    if ($n >= 1 && $num) { $kind = \"number\"; } else { $kind = \"name\"; }\n"
+    "    switch (method) {\n"
+    "    case \"REGISTER\": reply(200, \"OK\"); exit;\n"
+    "    case \"INVITE\": $invite = true;\n"
+    "    default: $invite = false;\n"
+    "    }\n"
+    "    if (!route(checks)) { reply(403, \"Forbidden\"); exit; }\n"
+    "    $tag = \"call-\" + $cid;\n"
+    "    if ($from == $to) { log(\"loop\"); }\n"
+    "    if (header(\"Max-Forwards\") < 10) { log(\"few hops\"); }\n"
+    "    $target = ruri.user + \"@example.com\";\n"
+    "    if ($kind != \"number\") { log(\"not a number\"); }\n"
+    "    if (method != \"BYE\" || $invite) { $relay = true; }\n"
+    "    relay(target: $target, timeout: 30);\n"
+    "    exit;\n"
+    "}\n"
+    "route checks {\n"
+    "    if (header(\"Authorization\") == \"\") { return false; }\n"
+    "    return true;\n"
+    "}\n";
 
 static jn_result_t f_true(jn_call_t *c)
 {
@@ -77,23 +77,22 @@ static int get_mf(jn_call_t *c, jn_value_t *v)
 
 static int setup(void)
 {
-	static const jn_arg_def_t reply_args[] = {{"code", JN_ARG_INT, 0},
-						  {"reason", JN_ARG_STR, JN_ARG_OPTIONAL},
-						  {NULL, 0, 0}};
+	static const jn_arg_def_t reply_args[] = {
+	    {"code", JN_ARG_INT, 0}, {"reason", JN_ARG_STR, JN_ARG_OPTIONAL}, {NULL, 0, 0}};
 	static const jn_arg_def_t one_str[] = {{"name", JN_ARG_STR, 0}, {NULL, 0, 0}};
 	static const jn_arg_def_t relay_args[] = {{"target", JN_ARG_STR, JN_ARG_OPTIONAL},
-						  {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
-						  {NULL, 0, 0}};
+	                                          {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+	                                          {NULL, 0, 0}};
 	static const jn_func_def_t fs[] = {
-		{.name = "reply", .fn = f_true, .args = reply_args},
-		{.name = "header", .fn = f_header, .args = one_str},
-		{.name = "log", .fn = f_true, .args = one_str},
-		{.name = "relay", .fn = f_true, .args = relay_args},
+	    {.name = "reply", .fn = f_true, .args = reply_args},
+	    {.name = "header", .fn = f_header, .args = one_str},
+	    {.name = "log", .fn = f_true, .args = one_str},
+	    {.name = "relay", .fn = f_true, .args = relay_args},
 	};
 	static const jn_var_def_t vs[] = {
-		{.name = "method", .get = get_method},
-		{.name = "ruri.user", .get = get_user},
-		{.name = "max_forwards", .get = get_mf},
+	    {.name = "method", .get = get_method},
+	    {.name = "ruri.user", .get = get_user},
+	    {.name = "max_forwards", .get = get_mf},
 	};
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
 		if (registry_add_func(NULL, &fs[i]))

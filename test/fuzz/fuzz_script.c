@@ -78,20 +78,19 @@ static int set_any(jn_call_t *c, const jn_value_t *v)
 
 static int m_load(jn_module_t *m)
 {
-	static const jn_arg_def_t args[] = {{"v", JN_ARG_ANY, JN_ARG_OPTIONAL},
-					    {"n", JN_ARG_INT, JN_ARG_OPTIONAL},
-					    {NULL, 0, 0}};
+	static const jn_arg_def_t args[] = {
+	    {"v", JN_ARG_ANY, JN_ARG_OPTIONAL}, {"n", JN_ARG_INT, JN_ARG_OPTIONAL}, {NULL, 0, 0}};
 	static const jn_arg_def_t cargs[] = {{"p", JN_ARG_STR, JN_ARG_CONST}, {NULL, 0, 0}};
 	static const jn_func_def_t fs[] = {
-		{.name = "echo", .fn = f_echo, .args = args},
-		{.name = "wait", .fn = f_wait, .routes = JN_ROUTE_REQUEST | JN_ROUTE_REPLY},
-		{.name = "stop", .fn = f_stop},
-		{.name = "err", .fn = f_err, .args = args},
-		{.name = "pat", .fn = f_echo, .args = cargs, .prepare = prep},
+	    {.name = "echo", .fn = f_echo, .args = args},
+	    {.name = "wait", .fn = f_wait, .routes = JN_ROUTE_REQUEST | JN_ROUTE_REPLY},
+	    {.name = "stop", .fn = f_stop},
+	    {.name = "err", .fn = f_err, .args = args},
+	    {.name = "pat", .fn = f_echo, .args = cargs, .prepare = prep},
 	};
 	static const jn_var_def_t vs[] = {
-		{.name = "method", .get = get_str},
-		{.name = "status", .get = get_int, .set = set_any, .routes = JN_ROUTE_REPLY},
+	    {.name = "method", .get = get_str},
+	    {.name = "status", .get = get_int, .set = set_any, .routes = JN_ROUTE_REPLY},
 	};
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
 		if (jn_func_register(m, &fs[i]))
@@ -103,8 +102,11 @@ static int m_load(jn_module_t *m)
 }
 
 static const jn_module_desc_t m_desc = {
-	.abi_major = JN_SDK_MAJOR, .abi_minor = JN_SDK_MINOR,
-	.size = sizeof(jn_module_desc_t), .name = "m", .load = m_load,
+    .abi_major = JN_SDK_MAJOR,
+    .abi_minor = JN_SDK_MINOR,
+    .size = sizeof(jn_module_desc_t),
+    .name = "m",
+    .load = m_load,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

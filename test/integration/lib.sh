@@ -238,7 +238,7 @@ jn_alive() { kill -0 "$JN_PID" 2>/dev/null; }
 
 # Sanitizer or crash traces in the log are failures whatever the exit code.
 jn_check_log_clean() {
-	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Leak|Undefined)' "$JN_LOG"; then
+	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|\.(c|h):[0-9]+:[0-9]+: runtime error:|SUMMARY: (Address|Leak|Undefined)' "$JN_LOG"; then
 		fail "sanitizer report in the daemon log"
 	fi
 }

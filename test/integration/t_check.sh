@@ -21,7 +21,7 @@ check() {
 	jn_check_log_clean_file "$OUT"
 }
 jn_check_log_clean_file() {
-	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"; then
+	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|\.(c|h):[0-9]+:[0-9]+: runtime error:' "$1"; then
 		cat "$1" >&2
 		fail "sanitizer report from junctiond --check"
 	fi

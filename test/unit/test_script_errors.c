@@ -41,22 +41,21 @@ static int prep_bad(jn_prepare_t *p)
 	return 0;
 }
 
-static const jn_arg_def_t a_f[] = {{"a", JN_ARG_INT, 0},
-				   {"b", JN_ARG_STR, JN_ARG_OPTIONAL},
-				   {NULL, 0, 0}};
+static const jn_arg_def_t a_f[] = {
+    {"a", JN_ARG_INT, 0}, {"b", JN_ARG_STR, JN_ARG_OPTIONAL}, {NULL, 0, 0}};
 static const jn_arg_def_t a_c[] = {{"p", JN_ARG_STR, JN_ARG_CONST}, {NULL, 0, 0}};
 
 static const jn_func_def_t funcs[] = {
-	{.name = "f", .fn = f_any, .args = a_f},
-	{.name = "c", .fn = f_any, .args = a_c},
-	{.name = "bad", .fn = f_any, .args = a_c, .prepare = prep_bad},
-	{.name = "r", .fn = f_any, .routes = JN_ROUTE_REQUEST},
+    {.name = "f", .fn = f_any, .args = a_f},
+    {.name = "c", .fn = f_any, .args = a_c},
+    {.name = "bad", .fn = f_any, .args = a_c, .prepare = prep_bad},
+    {.name = "r", .fn = f_any, .routes = JN_ROUTE_REQUEST},
 };
 
 static const jn_var_def_t vars[] = {
-	{.name = "ro", .get = get_any},
-	{.name = "method", .get = get_any},
-	{.name = "rw", .get = get_any, .set = set_any, .routes = JN_ROUTE_REPLY},
+    {.name = "ro", .get = get_any},
+    {.name = "method", .get = get_any},
+    {.name = "rw", .get = get_any, .set = set_any, .routes = JN_ROUTE_REPLY},
 };
 
 static int m_load(jn_module_t *m)
@@ -66,8 +65,11 @@ static int m_load(jn_module_t *m)
 }
 
 static const jn_module_desc_t m_desc = {
-	.abi_major = JN_SDK_MAJOR, .abi_minor = JN_SDK_MINOR,
-	.size = sizeof(jn_module_desc_t), .name = "m", .load = m_load,
+    .abi_major = JN_SDK_MAJOR,
+    .abi_minor = JN_SDK_MINOR,
+    .size = sizeof(jn_module_desc_t),
+    .name = "m",
+    .load = m_load,
 };
 
 static int setup_all(void **state)
@@ -95,72 +97,91 @@ struct broken {
 };
 
 static const struct broken table[] = {
-	{"missing ';' after a call", "request { f(1) }",
-	 {"e.jn:1:16: expected ';' after expression"}},
-	{"missing ';' after exit", "request { exit }", {"e.jn:1:16: expected ';' after 'exit'"}},
-	{"a statement cannot be empty before '}'", "request { if (1) }",
-	 {"e.jn:1:18: unexpected '}'"}},
-	{"unterminated string", "request { $x = \"abc; }",
-	 {"e.jn:1:16: unterminated string", "e.jn:1:9: unclosed '{'"}},
-	{"unknown escape", "request { $x = \"a\\q\"; }", {"e.jn:1:18: unknown escape '\\q'"}},
-	{"unterminated comment", "request { /* never closed",
-	 {"e.jn:1:11: unterminated comment", "e.jn:1:9: unclosed '{'"}},
-	{"stray character", "request { $x = 1 @ 2; }",
-	 {"e.jn:1:18: unexpected character '@'"}},
-	{"integer overflow", "request { $x = 99999999999999999999; }",
-	 {"e.jn:1:16: integer constant out of range"}},
-	{"unclosed block", "request { exit;", {"e.jn:1:9: unclosed '{'"}},
-	{"no statements outside blocks", "hello { }",
-	 {"e.jn:1:1: unexpected 'hello' outside a block (expected request, reply, failure, "
-	  "branch, route or event)"}},
-	{"failure needs a name", "failure { }", {"e.jn:1:9: expected a name after 'failure'"}},
-	{"if needs parentheses", "request { if method == 1 exit; }",
-	 {"e.jn:1:14: expected '(' after 'if'"}},
-	{"switch body starts with a case", "request { switch (1) { exit; } }",
-	 {"e.jn:1:24: expected 'case' or 'default' in switch"}},
-	{"unknown function", "request { foo.bar(); }", {"e.jn:1:11: unknown function 'foo.bar'"}},
-	{"unknown variable", "request { if (nope) exit; }", {"e.jn:1:15: unknown variable 'nope'"}},
-	{"missing required argument", "request { f(); }", {"e.jn:1:11: missing argument 'a' to 'f'"}},
-	{"too many arguments", "request { f(1, \"x\", 3); }",
-	 {"e.jn:1:21: too many arguments to 'f' (at most 2)"}},
-	{"argument given twice", "request { f(1, a: 2); }",
-	 {"e.jn:1:16: argument 'a' of 'f' given twice"}},
-	{"unknown named argument", "request { f(1, zz: 2); }",
-	 {"e.jn:1:16: 'f' has no parameter 'zz'"}},
-	{"positional after named", "request { f(a: 1, \"x\"); }",
-	 {"e.jn:1:19: positional argument after a named one in call to 'f'"}},
-	{"constant of the wrong type", "request { f(\"abc\"); }",
-	 {"e.jn:1:13: argument 'a' of 'f' must be an integer, not a string"}},
-	{"const parameter given a variable", "request { c($x); }",
-	 {"e.jn:1:13: argument 'p' of 'c' must be a constant"}},
-	{"prepare() refuses a constant", "request { bad(\"bad\"); }",
-	 {"e.jn:1:15: pattern 'bad' is invalid"}},
-	{"function not allowed in the route kind", "failure x { r(); }",
-	 {"e.jn:1:13: 'r' cannot be used in a failure block"}},
-	{"variable not allowed in the route kind", "request { rw = 1; }",
-	 {"e.jn:1:11: 'rw' cannot be used in a request block"}},
-	{"subroutine reached from a forbidden kind",
-	 "request { route(s); }\nfailure x { route(t); }\nroute t { route(s); }\nroute s { r(); }",
-	 {"e.jn:4:11: 'r' cannot be used in a failure block (route 's' is called from one)"}},
-	{"break outside switch", "request { break; }", {"e.jn:1:11: 'break' outside a switch"}},
-	{"unknown route", "request { route(nope); }", {"e.jn:1:17: unknown route 'nope'"}},
-	{"duplicate block", "request { }\nrequest { }",
-	 {"e.jn:2:1: duplicate block 'request' (first at line 1)"}},
-	{"duplicate named block", "failure a { }\n\nfailure a { }",
-	 {"e.jn:3:1: duplicate block 'failure a' (first at line 1)"}},
-	{"undeclared event", "event m:nope { }", {"e.jn:1:7: unknown event 'm:nope'"}},
-	{"read-only variable", "request { ro = 1; }", {"e.jn:1:11: 'ro' is read-only"}},
-	{"invalid regex", "request { if (method =~ \"(\") exit; }",
-	 {"e.jn:1:25: invalid regular expression: Unmatched ( or \\("}},
-	{"regex must be a literal", "request { if (method =~ $x) exit; }",
-	 {"e.jn:1:25: the right side of '=~' must be a string constant"}},
-	{"duplicate case label", "request { switch (1) {\ncase 1: exit;\ncase 1: drop; } }",
-	 {"e.jn:3:6: duplicate case label (first at line 2)"}},
-	{"case label must be constant", "request { switch (1) { case $x: exit; } }",
-	 {"e.jn:1:29: case label must be an integer, string or boolean constant"}},
-	{"every error is reported", "request {\n  foo();\n  bar = 1;\n  exit\n}",
-	 {"e.jn:5:1: expected ';' after 'exit'", "e.jn:2:3: unknown function 'foo'",
-	  "e.jn:3:3: unknown variable 'bar'"}},
+    {"missing ';' after a call", "request { f(1) }", {"e.jn:1:16: expected ';' after expression"}},
+    {"missing ';' after exit", "request { exit }", {"e.jn:1:16: expected ';' after 'exit'"}},
+    {"a statement cannot be empty before '}'", "request { if (1) }", {"e.jn:1:18: unexpected '}'"}},
+    {"unterminated string",
+     "request { $x = \"abc; }",
+     {"e.jn:1:16: unterminated string", "e.jn:1:9: unclosed '{'"}},
+    {"unknown escape", "request { $x = \"a\\q\"; }", {"e.jn:1:18: unknown escape '\\q'"}},
+    {"unterminated comment",
+     "request { /* never closed",
+     {"e.jn:1:11: unterminated comment", "e.jn:1:9: unclosed '{'"}},
+    {"stray character", "request { $x = 1 @ 2; }", {"e.jn:1:18: unexpected character '@'"}},
+    {"integer overflow",
+     "request { $x = 99999999999999999999; }",
+     {"e.jn:1:16: integer constant out of range"}},
+    {"unclosed block", "request { exit;", {"e.jn:1:9: unclosed '{'"}},
+    {"no statements outside blocks",
+     "hello { }",
+     {"e.jn:1:1: unexpected 'hello' outside a block (expected request, reply, failure, "
+      "branch, route or event)"}},
+    {"failure needs a name", "failure { }", {"e.jn:1:9: expected a name after 'failure'"}},
+    {"if needs parentheses",
+     "request { if method == 1 exit; }",
+     {"e.jn:1:14: expected '(' after 'if'"}},
+    {"switch body starts with a case",
+     "request { switch (1) { exit; } }",
+     {"e.jn:1:24: expected 'case' or 'default' in switch"}},
+    {"unknown function", "request { foo.bar(); }", {"e.jn:1:11: unknown function 'foo.bar'"}},
+    {"unknown variable", "request { if (nope) exit; }", {"e.jn:1:15: unknown variable 'nope'"}},
+    {"missing required argument", "request { f(); }", {"e.jn:1:11: missing argument 'a' to 'f'"}},
+    {"too many arguments",
+     "request { f(1, \"x\", 3); }",
+     {"e.jn:1:21: too many arguments to 'f' (at most 2)"}},
+    {"argument given twice",
+     "request { f(1, a: 2); }",
+     {"e.jn:1:16: argument 'a' of 'f' given twice"}},
+    {"unknown named argument",
+     "request { f(1, zz: 2); }",
+     {"e.jn:1:16: 'f' has no parameter 'zz'"}},
+    {"positional after named",
+     "request { f(a: 1, \"x\"); }",
+     {"e.jn:1:19: positional argument after a named one in call to 'f'"}},
+    {"constant of the wrong type",
+     "request { f(\"abc\"); }",
+     {"e.jn:1:13: argument 'a' of 'f' must be an integer, not a string"}},
+    {"const parameter given a variable",
+     "request { c($x); }",
+     {"e.jn:1:13: argument 'p' of 'c' must be a constant"}},
+    {"prepare() refuses a constant",
+     "request { bad(\"bad\"); }",
+     {"e.jn:1:15: pattern 'bad' is invalid"}},
+    {"function not allowed in the route kind",
+     "failure x { r(); }",
+     {"e.jn:1:13: 'r' cannot be used in a failure block"}},
+    {"variable not allowed in the route kind",
+     "request { rw = 1; }",
+     {"e.jn:1:11: 'rw' cannot be used in a request block"}},
+    {"subroutine reached from a forbidden kind",
+     "request { route(s); }\nfailure x { route(t); }\nroute t { route(s); }\nroute s { r(); }",
+     {"e.jn:4:11: 'r' cannot be used in a failure block (route 's' is called from one)"}},
+    {"break outside switch", "request { break; }", {"e.jn:1:11: 'break' outside a switch"}},
+    {"unknown route", "request { route(nope); }", {"e.jn:1:17: unknown route 'nope'"}},
+    {"duplicate block",
+     "request { }\nrequest { }",
+     {"e.jn:2:1: duplicate block 'request' (first at line 1)"}},
+    {"duplicate named block",
+     "failure a { }\n\nfailure a { }",
+     {"e.jn:3:1: duplicate block 'failure a' (first at line 1)"}},
+    {"undeclared event", "event m:nope { }", {"e.jn:1:7: unknown event 'm:nope'"}},
+    {"read-only variable", "request { ro = 1; }", {"e.jn:1:11: 'ro' is read-only"}},
+    {"invalid regex",
+     "request { if (method =~ \"(\") exit; }",
+     {"e.jn:1:25: invalid regular expression: Unmatched ( or \\("}},
+    {"regex must be a literal",
+     "request { if (method =~ $x) exit; }",
+     {"e.jn:1:25: the right side of '=~' must be a string constant"}},
+    {"duplicate case label",
+     "request { switch (1) {\ncase 1: exit;\ncase 1: drop; } }",
+     {"e.jn:3:6: duplicate case label (first at line 2)"}},
+    {"case label must be constant",
+     "request { switch (1) { case $x: exit; } }",
+     {"e.jn:1:29: case label must be an integer, string or boolean constant"}},
+    {"every error is reported",
+     "request {\n  foo();\n  bar = 1;\n  exit\n}",
+     {"e.jn:5:1: expected ';' after 'exit'", "e.jn:2:3: unknown function 'foo'",
+      "e.jn:3:3: unknown variable 'bar'"}},
 };
 
 static void check_row(const struct broken *b)
@@ -249,8 +270,8 @@ static void test_missing_file(void **state)
 	assert_int_equal(errs.n, 1);
 	char *got = errlist_format(&errs, 0);
 	assert_string_equal(got,
-			    "/nonexistent/x.jn: cannot open '/nonexistent/x.jn': No such file or "
-			    "directory");
+	                    "/nonexistent/x.jn: cannot open '/nonexistent/x.jn': No such file or "
+	                    "directory");
 	free(got);
 	errlist_free(&errs);
 }
@@ -277,12 +298,12 @@ static void test_load_file_ok(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_broken_scripts_table),
-		cmocka_unit_test(test_nesting_depth_is_capped),
-		cmocka_unit_test(test_long_chains_are_capped),
-		cmocka_unit_test(test_errors_are_capped),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_load_file_ok),
+	    cmocka_unit_test(test_broken_scripts_table),
+	    cmocka_unit_test(test_nesting_depth_is_capped),
+	    cmocka_unit_test(test_long_chains_are_capped),
+	    cmocka_unit_test(test_errors_are_capped),
+	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_load_file_ok),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

@@ -40,10 +40,18 @@ static void emit(const char *fmt, ...)
 static void emit_value(const jn_value_t *v)
 {
 	switch (v->type) {
-	case JN_T_NULL: emit("null"); break;
-	case JN_T_BOOL: emit("%s", v->i ? "true" : "false"); break;
-	case JN_T_INT: emit("%lld", (long long)v->i); break;
-	case JN_T_STR: emit("\"%s\"", v->s); break;
+	case JN_T_NULL:
+		emit("null");
+		break;
+	case JN_T_BOOL:
+		emit("%s", v->i ? "true" : "false");
+		break;
+	case JN_T_INT:
+		emit("%lld", (long long)v->i);
+		break;
+	case JN_T_STR:
+		emit("\"%s\"", v->s);
+		break;
 	}
 }
 
@@ -66,7 +74,7 @@ static jn_result_t f_greet(jn_call_t *c)
 {
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "%s, %s%s", jn_call_arg_str(c, 1, "hello"),
-			 jn_call_arg_str(c, 0, "?"), jn_call_arg_str(c, 2, ""));
+	                 jn_call_arg_str(c, 0, "?"), jn_call_arg_str(c, 2, ""));
 	jn_call_return_str(c, buf, (size_t)n);
 	return JN_TRUE;
 }
@@ -186,31 +194,31 @@ static int count_value = 42;
 
 static const jn_arg_def_t a_any[] = {{"v", JN_ARG_ANY, JN_ARG_OPTIONAL}, {NULL, 0, 0}};
 static const jn_arg_def_t a_greet[] = {{"name", JN_ARG_STR, 0},
-				       {"greeting", JN_ARG_STR, JN_ARG_OPTIONAL},
-				       {"punct", JN_ARG_STR, JN_ARG_OPTIONAL},
-				       {NULL, 0, 0}};
+                                       {"greeting", JN_ARG_STR, JN_ARG_OPTIONAL},
+                                       {"punct", JN_ARG_STR, JN_ARG_OPTIONAL},
+                                       {NULL, 0, 0}};
 static const jn_arg_def_t a_int[] = {{"n", JN_ARG_INT, 0}, {NULL, 0, 0}};
 static const jn_arg_def_t a_const[] = {{"p", JN_ARG_STR, JN_ARG_CONST}, {NULL, 0, 0}};
 
 static const jn_func_def_t funcs[] = {
-	{.name = "out", .fn = f_out, .args = a_any},
-	{.name = "tick", .fn = f_tick, .args = a_any},
-	{.name = "greet", .fn = f_greet, .args = a_greet, .returns = JN_T_STR},
-	{.name = "twice", .fn = f_twice, .args = a_int, .returns = JN_T_INT},
-	{.name = "stop", .fn = f_stop},
-	{.name = "fail", .fn = f_fail},
-	{.name = "pat", .fn = f_pat, .args = a_const, .prepare = prep_pat},
-	{.name = "where", .fn = f_route},
-	{.name = "wait", .fn = f_wait},
-	{.name = "quick", .fn = f_quick},
-	{.name = "liar", .fn = f_liar},
-	{.name = "arena", .fn = f_arena},
+    {.name = "out", .fn = f_out, .args = a_any},
+    {.name = "tick", .fn = f_tick, .args = a_any},
+    {.name = "greet", .fn = f_greet, .args = a_greet, .returns = JN_T_STR},
+    {.name = "twice", .fn = f_twice, .args = a_int, .returns = JN_T_INT},
+    {.name = "stop", .fn = f_stop},
+    {.name = "fail", .fn = f_fail},
+    {.name = "pat", .fn = f_pat, .args = a_const, .prepare = prep_pat},
+    {.name = "where", .fn = f_route},
+    {.name = "wait", .fn = f_wait},
+    {.name = "quick", .fn = f_quick},
+    {.name = "liar", .fn = f_liar},
+    {.name = "arena", .fn = f_arena},
 };
 
 static const jn_var_def_t vars[] = {
-	{.name = "method", .type = JN_T_STR, .get = get_method},
-	{.name = "ruri.user", .type = JN_T_STR, .get = get_user, .set = set_user},
-	{.name = "count", .type = JN_T_INT, .get = get_count, .data = &count_value},
+    {.name = "method", .type = JN_T_STR, .get = get_method},
+    {.name = "ruri.user", .type = JN_T_STR, .get = get_user, .set = set_user},
+    {.name = "count", .type = JN_T_INT, .get = get_count, .data = &count_value},
 };
 
 static jn_result_t f_mod(jn_call_t *c)
@@ -228,8 +236,11 @@ static int t_load(jn_module_t *m)
 }
 
 static const jn_module_desc_t t_desc = {
-	.abi_major = JN_SDK_MAJOR, .abi_minor = JN_SDK_MINOR,
-	.size = sizeof(jn_module_desc_t), .name = "t", .load = t_load,
+    .abi_major = JN_SDK_MAJOR,
+    .abi_minor = JN_SDK_MINOR,
+    .size = sizeof(jn_module_desc_t),
+    .name = "t",
+    .load = t_load,
 };
 static jn_module_t *t_mod;
 
@@ -248,6 +259,7 @@ static int setup_all(void **state)
 static int teardown_all(void **state)
 {
 	script_activate(NULL);
+	script_cache_clear();
 	loader_unload_all();
 	registry_clear();
 	return 0;
@@ -392,8 +404,7 @@ static void test_switch_cases_no_fallthrough(void **state)
 
 static void test_local_variables(void **state)
 {
-	expect("out($a); $a = 1; $b = $a + 1; $a = \"s\"; out($a); out($b);",
-	       "null \"s\" 2");
+	expect("out($a); $a = 1; $b = $a + 1; $a = \"s\"; out($a); out($b);", "null \"s\" 2");
 }
 
 static void test_exit_and_drop(void **state)
@@ -411,12 +422,12 @@ static void test_exit_and_drop(void **state)
 static void test_route_subroutines(void **state)
 {
 	jn_script_t *s = load("request { $n = 0; out(route(r)); out(route(nothing)); route(sets);"
-			      " out($v); out(route(fact)); exit; }\n"
-			      "route r { return \"value\"; }\n"
-			      "route nothing { out(\"in\"); }\n"
-			      "route sets { $v = 5; return; out(\"no\"); }\n"
-			      "route fact { $n = $n + 1; if ($n < 5) return route(fact) + 1;"
-			      " return 0; }\n");
+	                      " out($v); out(route(fact)); exit; }\n"
+	                      "route r { return \"value\"; }\n"
+	                      "route nothing { out(\"in\"); }\n"
+	                      "route sets { $v = 5; return; out(\"no\"); }\n"
+	                      "route fact { $n = $n + 1; if ($n < 5) return route(fact) + 1;"
+	                      " return 0; }\n");
 	assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, NULL, NULL), SCRIPT_DONE);
 	assert_string_equal(out, "\"value\" \"in\" null 5 4");
 	script_unref(s);
@@ -433,17 +444,15 @@ static void test_exit_inside_route_ends_everything(void **state)
 static void test_route_recursion_depth_capped(void **state)
 {
 	jn_script_t *s = load("request { route(loop); out(\"no\"); }\n"
-			      "route loop { route(loop); }");
-	assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, NULL, NULL),
-			 SCRIPT_FAILED);
+	                      "route loop { route(loop); }");
+	assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, NULL, NULL), SCRIPT_FAILED);
 	assert_string_equal(out, "");
 	script_unref(s);
 }
 
 static void test_runtime_errors_fail(void **state)
 {
-	assert_int_equal(run_body("out(1); $x = 9223372036854775807 + 1; out(2);"),
-			 SCRIPT_FAILED);
+	assert_int_equal(run_body("out(1); $x = 9223372036854775807 + 1; out(2);"), SCRIPT_FAILED);
 	assert_string_equal(out, "1");
 	assert_int_equal(run_body("$x = \"a\" - 1;"), SCRIPT_FAILED);
 	assert_int_equal(run_body("$x = -\"a\";"), SCRIPT_FAILED);
@@ -457,10 +466,10 @@ static void test_function_error_is_false(void **state)
 static void test_blocks_by_kind_and_name(void **state)
 {
 	jn_script_t *s = load("request { where(); out(\"req\"); }\n"
-			      "reply { out(\"rep\"); }\n"
-			      "reply named { out(\"named\"); }\n"
-			      "failure nf { where(); out(\"fail\"); }\n"
-			      "branch b1 { out(\"branch\"); }\n");
+	                      "reply { out(\"rep\"); }\n"
+	                      "reply named { out(\"named\"); }\n"
+	                      "failure nf { where(); out(\"fail\"); }\n"
+	                      "branch b1 { out(\"branch\"); }\n");
 	assert_true(script_has(s, JN_ROUTE_REQUEST, NULL));
 	assert_true(script_has(s, JN_ROUTE_REPLY, "named"));
 	assert_false(script_has(s, JN_ROUTE_FAILURE, "other"));
@@ -471,8 +480,7 @@ static void test_blocks_by_kind_and_name(void **state)
 	script_run(s, JN_ROUTE_FAILURE, "nf", NULL, NULL, NULL);
 	assert_int_equal(last_route, JN_ROUTE_FAILURE);
 	script_run(s, JN_ROUTE_BRANCH, "b1", NULL, NULL, NULL);
-	assert_int_equal(script_run(s, JN_ROUTE_BRANCH, "missing", NULL, NULL, NULL),
-			 SCRIPT_DONE);
+	assert_int_equal(script_run(s, JN_ROUTE_BRANCH, "missing", NULL, NULL, NULL), SCRIPT_DONE);
 	assert_string_equal(out, "\"rep\" \"named\" \"fail\" \"branch\"");
 	script_unref(s);
 }
@@ -481,15 +489,17 @@ static void test_blocks_by_kind_and_name(void **state)
 
 static void test_named_and_optional_args(void **state)
 {
-	expect("out(greet(\"bob\")); out(greet(\"bob\", \"hi\")); out(greet(punct: \"!\", name: 1));"
-	       " out(greet(\"x\", punct: \"?\"));",
-	       "\"hello, bob\" \"hi, bob\" \"hello, 1!\" \"hello, x?\"");
+	expect(
+	    "out(greet(\"bob\")); out(greet(\"bob\", \"hi\")); out(greet(punct: \"!\", name: 1));"
+	    " out(greet(\"x\", punct: \"?\"));",
+	    "\"hello, bob\" \"hi, bob\" \"hello, 1!\" \"hello, x?\"");
 }
 
 static void test_arg_conversion(void **state)
 {
 	/* a numeric string becomes an int, an int a string */
-	expect("out(twice(\"21\")); $s = \"4\"; out(twice($s)); out(greet(5));", "42 8 \"hello, 5\"");
+	expect("out(twice(\"21\")); $s = \"4\"; out(twice($s)); out(greet(5));",
+	       "42 8 \"hello, 5\"");
 	/* a runtime conversion failure: the call is false, the run goes on */
 	expect("$s = \"x\"; out(twice($s)); out(1);", "false 1");
 }
@@ -553,7 +563,7 @@ static void test_suspend_and_resume(void **state)
 	struct finish f = {0};
 	jn_script_t *s = load("request { $a = 1; out(\"x\" + wait() + \"y\"); out($a); drop; }");
 	assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, on_done, &f),
-			 SCRIPT_SUSPENDED);
+	                 SCRIPT_SUSPENDED);
 	assert_int_equal(script_suspended_count(), 1);
 	assert_int_equal(nwaiting, 1);
 	assert_null(jn_suspend_msg(waiting[0]));
@@ -571,13 +581,13 @@ static void test_many_suspended_resumed_out_of_order(void **state)
 {
 	struct finish f[3] = {{0}};
 	jn_script_t *s = load("request { $me = $n; $n = 0; $v = wait(); $w = wait();"
-			      " out($v + \"/\" + $w); }\n"
-			      "failure f { $v = wait(); out(\"f\" + $v); }");
+	                      " out($v + \"/\" + $w); }\n"
+	                      "failure f { $v = wait(); out(\"f\" + $v); }");
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, on_done, &f[i]),
-				 SCRIPT_SUSPENDED);
+		                 SCRIPT_SUSPENDED);
 	assert_int_equal(script_run(s, JN_ROUTE_FAILURE, "f", NULL, on_done, &f[2]),
-			 SCRIPT_SUSPENDED);
+	                 SCRIPT_SUSPENDED);
 	assert_int_equal(script_suspended_count(), 3);
 	jn_suspend_t *a = waiting[0], *b = waiting[1], *c = waiting[2];
 	nwaiting = 0;
@@ -622,11 +632,12 @@ static void test_suspend_without_handle_fails(void **state)
 static void test_suspend_in_nested_route(void **state)
 {
 	struct finish f = {0};
-	jn_script_t *s = load("request { $r = route(outer); out($r); }\n"
-			      "route outer { return \"<\" + route(inner) + \">\"; }\n"
-			      "route inner { $x = wait(); if ($x == 7) return \"seven\"; return \"?\"; }");
+	jn_script_t *s =
+	    load("request { $r = route(outer); out($r); }\n"
+	         "route outer { return \"<\" + route(inner) + \">\"; }\n"
+	         "route inner { $x = wait(); if ($x == 7) return \"seven\"; return \"?\"; }");
 	assert_int_equal(script_run(s, JN_ROUTE_REQUEST, NULL, NULL, on_done, &f),
-			 SCRIPT_SUSPENDED);
+	                 SCRIPT_SUSPENDED);
 	jn_suspend_return_int(waiting[0], 7);
 	jn_suspend_resume(waiting[0], JN_TRUE);
 	assert_string_equal(out, "\"<seven>\"");
@@ -656,7 +667,7 @@ static void test_reload_while_suspended(void **state)
 	script_activate(old);
 	script_unref(old);
 	assert_int_equal(script_run(script_active(), JN_ROUTE_REQUEST, NULL, NULL, on_done, &f),
-			 SCRIPT_SUSPENDED);
+	                 SCRIPT_SUSPENDED);
 	prepare_frees = 0;
 	jn_script_t *neu = load("request { out(\"new\" + pat(\"p\")); }");
 	script_activate(neu);
@@ -677,39 +688,39 @@ static void test_reload_while_suspended(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_literals_and_escapes, setup),
-		cmocka_unit_test_setup(test_precedence, setup),
-		cmocka_unit_test_setup(test_add_and_concatenation, setup),
-		cmocka_unit_test_setup(test_equality_mixed_types, setup),
-		cmocka_unit_test_setup(test_ordering, setup),
-		cmocka_unit_test_setup(test_ordering_type_error_is_false, setup),
-		cmocka_unit_test_setup(test_regex_match, setup),
-		cmocka_unit_test_setup(test_short_circuit, setup),
-		cmocka_unit_test_setup(test_and_or_yield_bool, setup),
-		cmocka_unit_test_setup(test_truthiness, setup),
-		cmocka_unit_test_setup(test_if_else_chain, setup),
-		cmocka_unit_test_setup(test_switch_cases_no_fallthrough, setup),
-		cmocka_unit_test_setup(test_local_variables, setup),
-		cmocka_unit_test_setup(test_exit_and_drop, setup),
-		cmocka_unit_test_setup(test_route_subroutines, setup),
-		cmocka_unit_test_setup(test_exit_inside_route_ends_everything, setup),
-		cmocka_unit_test_setup(test_route_recursion_depth_capped, setup),
-		cmocka_unit_test_setup(test_runtime_errors_fail, setup),
-		cmocka_unit_test_setup(test_function_error_is_false, setup),
-		cmocka_unit_test_setup(test_blocks_by_kind_and_name, setup),
-		cmocka_unit_test_setup(test_named_and_optional_args, setup),
-		cmocka_unit_test_setup(test_arg_conversion, setup),
-		cmocka_unit_test_setup(test_variables_get_and_set, setup),
-		cmocka_unit_test_setup(test_prepare_called_once_and_freed, setup),
-		cmocka_unit_test_setup(test_module_prefix_and_event, setup),
-		cmocka_unit_test_setup(test_call_arena, setup),
-		cmocka_unit_test_setup(test_suspend_and_resume, setup),
-		cmocka_unit_test_setup(test_many_suspended_resumed_out_of_order, setup),
-		cmocka_unit_test_setup(test_resume_before_return, setup),
-		cmocka_unit_test_setup(test_suspend_without_handle_fails, setup),
-		cmocka_unit_test_setup(test_suspend_in_nested_route, setup),
-		cmocka_unit_test_setup(test_resume_with_stop_and_error, setup),
-		cmocka_unit_test_setup(test_reload_while_suspended, setup),
+	    cmocka_unit_test_setup(test_literals_and_escapes, setup),
+	    cmocka_unit_test_setup(test_precedence, setup),
+	    cmocka_unit_test_setup(test_add_and_concatenation, setup),
+	    cmocka_unit_test_setup(test_equality_mixed_types, setup),
+	    cmocka_unit_test_setup(test_ordering, setup),
+	    cmocka_unit_test_setup(test_ordering_type_error_is_false, setup),
+	    cmocka_unit_test_setup(test_regex_match, setup),
+	    cmocka_unit_test_setup(test_short_circuit, setup),
+	    cmocka_unit_test_setup(test_and_or_yield_bool, setup),
+	    cmocka_unit_test_setup(test_truthiness, setup),
+	    cmocka_unit_test_setup(test_if_else_chain, setup),
+	    cmocka_unit_test_setup(test_switch_cases_no_fallthrough, setup),
+	    cmocka_unit_test_setup(test_local_variables, setup),
+	    cmocka_unit_test_setup(test_exit_and_drop, setup),
+	    cmocka_unit_test_setup(test_route_subroutines, setup),
+	    cmocka_unit_test_setup(test_exit_inside_route_ends_everything, setup),
+	    cmocka_unit_test_setup(test_route_recursion_depth_capped, setup),
+	    cmocka_unit_test_setup(test_runtime_errors_fail, setup),
+	    cmocka_unit_test_setup(test_function_error_is_false, setup),
+	    cmocka_unit_test_setup(test_blocks_by_kind_and_name, setup),
+	    cmocka_unit_test_setup(test_named_and_optional_args, setup),
+	    cmocka_unit_test_setup(test_arg_conversion, setup),
+	    cmocka_unit_test_setup(test_variables_get_and_set, setup),
+	    cmocka_unit_test_setup(test_prepare_called_once_and_freed, setup),
+	    cmocka_unit_test_setup(test_module_prefix_and_event, setup),
+	    cmocka_unit_test_setup(test_call_arena, setup),
+	    cmocka_unit_test_setup(test_suspend_and_resume, setup),
+	    cmocka_unit_test_setup(test_many_suspended_resumed_out_of_order, setup),
+	    cmocka_unit_test_setup(test_resume_before_return, setup),
+	    cmocka_unit_test_setup(test_suspend_without_handle_fails, setup),
+	    cmocka_unit_test_setup(test_suspend_in_nested_route, setup),
+	    cmocka_unit_test_setup(test_resume_with_stop_and_error, setup),
+	    cmocka_unit_test_setup(test_reload_while_suspended, setup),
 	};
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

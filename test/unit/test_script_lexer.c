@@ -118,9 +118,9 @@ static void test_string_errors(void **state)
 static void test_operators(void **state)
 {
 	static const tok_kind_t want[] = {
-		T_EQ, T_NE, T_MATCH, T_NMATCH, T_LT, T_LE, T_GT, T_GE, T_AND, T_OR,
-		T_NOT, T_ASSIGN, T_PLUS, T_MINUS, T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN,
-		T_SEMI, T_COMMA, T_COLON, T_EOF,
+	    T_EQ,     T_NE,     T_MATCH, T_NMATCH, T_LT,    T_LE,    T_GT,     T_GE,
+	    T_AND,    T_OR,     T_NOT,   T_ASSIGN, T_PLUS,  T_MINUS, T_LBRACE, T_RBRACE,
+	    T_LPAREN, T_RPAREN, T_SEMI,  T_COMMA,  T_COLON, T_EOF,
 	};
 	struct lexed *l = lex("== != =~ !~ < <= > >= && || ! = + - { } ( ) ; , :");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -194,18 +194,18 @@ static void test_nul_byte(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_join_dots),
-		cmocka_unit_test(test_variables),
-		cmocka_unit_test(test_integers),
-		cmocka_unit_test(test_double_quoted_escapes),
-		cmocka_unit_test(test_single_quoted_keeps_backslashes),
-		cmocka_unit_test(test_string_errors),
-		cmocka_unit_test(test_operators),
-		cmocka_unit_test(test_comments_skipped),
-		cmocka_unit_test(test_unterminated_comment),
-		cmocka_unit_test(test_positions),
-		cmocka_unit_test(test_bad_bytes),
-		cmocka_unit_test(test_nul_byte),
+	    cmocka_unit_test(test_names_join_dots),
+	    cmocka_unit_test(test_variables),
+	    cmocka_unit_test(test_integers),
+	    cmocka_unit_test(test_double_quoted_escapes),
+	    cmocka_unit_test(test_single_quoted_keeps_backslashes),
+	    cmocka_unit_test(test_string_errors),
+	    cmocka_unit_test(test_operators),
+	    cmocka_unit_test(test_comments_skipped),
+	    cmocka_unit_test(test_unterminated_comment),
+	    cmocka_unit_test(test_positions),
+	    cmocka_unit_test(test_bad_bytes),
+	    cmocka_unit_test(test_nul_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

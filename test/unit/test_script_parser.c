@@ -55,15 +55,15 @@ static ast_stmt_t *stmt(const char *body)
 static void test_every_block_kind(void **state)
 {
 	ast_program_t *p = parse("request { }\nreply { }\nreply r1 { }\nfailure f1 { }\n"
-				 "branch b1 { }\nroute sub { }\nevent mod:ev { }\n");
+	                         "branch b1 { }\nroute sub { }\nevent mod:ev { }\n");
 	struct {
 		jn_route_kind_t kind;
 		const char *name;
 		int line;
 	} want[] = {
-		{JN_ROUTE_REQUEST, NULL, 1}, {JN_ROUTE_REPLY, NULL, 2}, {JN_ROUTE_REPLY, "r1", 3},
-		{JN_ROUTE_FAILURE, "f1", 4}, {JN_ROUTE_BRANCH, "b1", 5}, {0, "sub", 6},
-		{JN_ROUTE_EVENT, "mod:ev", 7},
+	    {JN_ROUTE_REQUEST, NULL, 1},   {JN_ROUTE_REPLY, NULL, 2},  {JN_ROUTE_REPLY, "r1", 3},
+	    {JN_ROUTE_FAILURE, "f1", 4},   {JN_ROUTE_BRANCH, "b1", 5}, {0, "sub", 6},
+	    {JN_ROUTE_EVENT, "mod:ev", 7},
 	};
 	assert_int_equal(p->nblocks, 7);
 	ast_block_t *b = p->blocks;
@@ -227,14 +227,14 @@ static int get_str(jn_call_t *c, jn_value_t *v)
 static int t_load(jn_module_t *m)
 {
 	static const jn_arg_def_t relay_args[] = {{"failure", JN_ARG_STR, JN_ARG_OPTIONAL},
-						   {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
-						   {NULL, 0, 0}};
+	                                          {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+	                                          {NULL, 0, 0}};
 	static const jn_arg_def_t one_str[] = {{"realm", JN_ARG_STR, JN_ARG_OPTIONAL},
-					       {NULL, 0, 0}};
+	                                       {NULL, 0, 0}};
 	static const jn_func_def_t fs[] = {
-		{.name = "relay", .fn = f_true, .args = relay_args},
-		{.name = "check", .fn = f_true, .args = one_str},
-		{.name = "challenge", .fn = f_true},
+	    {.name = "relay", .fn = f_true, .args = relay_args},
+	    {.name = "check", .fn = f_true, .args = one_str},
+	    {.name = "challenge", .fn = f_true},
 	};
 	static const jn_var_def_t v = {.name = "count", .get = get_str};
 	for (size_t i = 0; i < 3; i++)
@@ -244,20 +244,22 @@ static int t_load(jn_module_t *m)
 }
 
 static const jn_module_desc_t t_desc = {
-	.abi_major = JN_SDK_MAJOR, .abi_minor = JN_SDK_MINOR,
-	.size = sizeof(jn_module_desc_t), .name = "proxy", .load = t_load,
+    .abi_major = JN_SDK_MAJOR,
+    .abi_minor = JN_SDK_MINOR,
+    .size = sizeof(jn_module_desc_t),
+    .name = "proxy",
+    .load = t_load,
 };
 
 static int setup_names(void **state)
 {
-	static const jn_arg_def_t reply_args[] = {{"code", JN_ARG_INT, 0},
-						  {"reason", JN_ARG_STR, JN_ARG_OPTIONAL},
-						  {NULL, 0, 0}};
+	static const jn_arg_def_t reply_args[] = {
+	    {"code", JN_ARG_INT, 0}, {"reason", JN_ARG_STR, JN_ARG_OPTIONAL}, {NULL, 0, 0}};
 	static const jn_func_def_t reply = {.name = "reply", .fn = f_true, .args = reply_args};
 	static const jn_var_def_t vars[] = {
-		{.name = "method", .get = get_str},
-		{.name = "ruri.user", .get = get_str},
-		{.name = "status", .get = get_str},
+	    {.name = "method", .get = get_str},
+	    {.name = "ruri.user", .get = get_str},
+	    {.name = "status", .get = get_str},
 	};
 	if (registry_add_func(NULL, &reply))
 		return -1;
@@ -277,26 +279,26 @@ static int teardown_names(void **state)
 static void test_design_example_compiles(void **state)
 {
 	const char *src =
-		"# DESIGN.md, \"The routing script\", adapted to the names registered here\n"
-		"request {\n"
-		"    if (method == \"REGISTER\") {\n"
-		"        if (!proxy.check(realm: \"example.com\")) { proxy.challenge(); exit; }\n"
-		"        exit;\n"
-		"    }\n"
-		"    if (ruri.user =~ \"^\\\\*97$\") { reply(486); exit; }\n"
-		"    switch (method) {\n"
-		"    case \"BYE\": reply(200, \"OK\");\n"
-		"    case \"CANCEL\": break;\n"
-		"    default: $m = method + \"!\";\n"
-		"    }\n"
-		"    proxy.relay(failure: \"no_answer\", timeout: 30);\n"
-		"}\n"
-		"failure no_answer {\n"
-		"    if (status == 486 || status == 408) { route(vm); }\n"
-		"}\n"
-		"route vm { return proxy.count > 0; }\n"
-		"event proxy:expired { drop; }\n"
-		"reply { } branch b { } reply r { }\n";
+	    "# DESIGN.md, \"The routing script\", adapted to the names registered here\n"
+	    "request {\n"
+	    "    if (method == \"REGISTER\") {\n"
+	    "        if (!proxy.check(realm: \"example.com\")) { proxy.challenge(); exit; }\n"
+	    "        exit;\n"
+	    "    }\n"
+	    "    if (ruri.user =~ \"^\\\\*97$\") { reply(486); exit; }\n"
+	    "    switch (method) {\n"
+	    "    case \"BYE\": reply(200, \"OK\");\n"
+	    "    case \"CANCEL\": break;\n"
+	    "    default: $m = method + \"!\";\n"
+	    "    }\n"
+	    "    proxy.relay(failure: \"no_answer\", timeout: 30);\n"
+	    "}\n"
+	    "failure no_answer {\n"
+	    "    if (status == 486 || status == 408) { route(vm); }\n"
+	    "}\n"
+	    "route vm { return proxy.count > 0; }\n"
+	    "event proxy:expired { drop; }\n"
+	    "reply { } branch b { } reply r { }\n";
 	jn_errlist_t e;
 	errlist_init(&e);
 	jn_script_t *s = script_load_string("d.jn", src, strlen(src), &e);
@@ -311,20 +313,20 @@ static void test_design_example_compiles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_every_block_kind, teardown),
-		cmocka_unit_test_teardown(test_if_else_if_else, teardown),
-		cmocka_unit_test_teardown(test_switch_cases, teardown),
-		cmocka_unit_test_teardown(test_assignments, teardown),
-		cmocka_unit_test_teardown(test_return_value_and_route_call, teardown),
-		cmocka_unit_test_teardown(test_precedence_tree, teardown),
-		cmocka_unit_test_teardown(test_left_associative, teardown),
-		cmocka_unit_test_teardown(test_unary_and_parens, teardown),
-		cmocka_unit_test_teardown(test_call_arguments, teardown),
-		cmocka_unit_test_teardown(test_literals, teardown),
-		cmocka_unit_test_teardown(test_empty_statements_and_nested_blocks, teardown),
-		cmocka_unit_test_teardown(test_locations, teardown),
-		cmocka_unit_test_setup_teardown(test_design_example_compiles, setup_names,
-						teardown_names),
+	    cmocka_unit_test_teardown(test_every_block_kind, teardown),
+	    cmocka_unit_test_teardown(test_if_else_if_else, teardown),
+	    cmocka_unit_test_teardown(test_switch_cases, teardown),
+	    cmocka_unit_test_teardown(test_assignments, teardown),
+	    cmocka_unit_test_teardown(test_return_value_and_route_call, teardown),
+	    cmocka_unit_test_teardown(test_precedence_tree, teardown),
+	    cmocka_unit_test_teardown(test_left_associative, teardown),
+	    cmocka_unit_test_teardown(test_unary_and_parens, teardown),
+	    cmocka_unit_test_teardown(test_call_arguments, teardown),
+	    cmocka_unit_test_teardown(test_literals, teardown),
+	    cmocka_unit_test_teardown(test_empty_statements_and_nested_blocks, teardown),
+	    cmocka_unit_test_teardown(test_locations, teardown),
+	    cmocka_unit_test_setup_teardown(test_design_example_compiles, setup_names,
+	                                    teardown_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,7 @@ JN_API int jn_admin_register(jn_module_t *m, const jn_admin_def_t *def);
 JN_API const char *jn_admin_method(const jn_admin_req_t *r);
 JN_API const char *jn_admin_path_param(const jn_admin_req_t *r, const char *name);
 JN_API const char *jn_admin_query(const jn_admin_req_t *r, const char *name);
+/* The request body: never NULL, always NUL-terminated ("" when empty). */
 JN_API const char *jn_admin_body(const jn_admin_req_t *r, size_t *len);
 /* Reply with a JSON document given as text (copied). */
 JN_API int jn_admin_reply_json(jn_admin_req_t *r, unsigned status, const char *json);

@@ -111,6 +111,7 @@ JN_API void *jn_call_prepared(const jn_call_t *c, unsigned i);
 JN_API void jn_call_return_int(jn_call_t *c, int64_t v);
 JN_API void jn_call_return_bool(jn_call_t *c, int v);
 JN_API void jn_call_return_str(jn_call_t *c, const char *s, size_t len); /* copied */
+JN_API void jn_call_return_null(jn_call_t *c);
 /* Memory that lives as long as the current execution. */
 JN_API void *jn_call_alloc(jn_call_t *c, size_t size);
 JN_API char *jn_call_strdup(jn_call_t *c, const char *s, size_t len);
