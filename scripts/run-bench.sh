@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 O=${O:-build}
-RATES=${BENCH_RATES:-"2000 4000 6000 8000 10000 12000"}
+RATES=${BENCH_RATES:-"2000 4000 6000 8000 10000 12000 14000 16000"}
 SECONDS_PER_STEP=${BENCH_STEP_SECONDS:-5}
 TMP=$(mktemp -d /tmp/jn-bench.XXXXXX)
 PIDS=()
@@ -107,7 +107,7 @@ if command -v kamailio >/dev/null; then
 	sed -e "s/BENCH_LISTEN/$KM_PORT/" -e "s/BENCH_DEST/$UAS_PORT/" \
 		test/bench/kamailio/stateless.cfg >"$TMP/kamailio.cfg"
 	kamailio -f "$TMP/kamailio.cfg" -P "$TMP/kamailio.pid" -m 256 -M 32 -DD -E \
-		-Y "$TMP" 2>"$TMP/kamailio.log" &
+		-Y "$TMP" >"$TMP/kamailio.log" 2>&1 &
 	KM_PID=$!
 	PIDS+=("$KM_PID")
 	sleep 1

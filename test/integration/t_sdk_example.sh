@@ -15,11 +15,17 @@ jn_require_daemon
 
 STAGE=$T/stage
 SRC=$T/src/hello
-export PKG_CONFIG_PATH=$STAGE/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$STAGE
 
 note "make install PREFIX=/usr DESTDIR=$STAGE"
 san_args=()
 [ "$JN_SAN" = 1 ] && san_args=(SAN=1)
+# Bring the build dir up to date with its usual flags first, so that the
+# install below (PREFIX=/usr) compiles nothing into it.
+if ! make -C "$JN_ROOT" --no-print-directory "O=$JN_BUILD" "${san_args[@]}" -j2 all \
+	>"$T/build.log" 2>&1; then
+	tail -n 30 "$T/build.log" >&2
+	fail "make all failed"
+fi
 if ! make -C "$JN_ROOT" --no-print-directory "O=$JN_BUILD" "${san_args[@]}" PREFIX=/usr \
 	"DESTDIR=$STAGE" install >"$T/install.log" 2>&1; then
 	tail -n 30 "$T/install.log" >&2
@@ -30,6 +36,8 @@ for f in usr/include/junction/junction.h usr/include/junction/module.h \
 	[ -e "$STAGE/$f" ] || fail "make install did not install /$f"
 done
 pc=$STAGE/usr/lib/pkgconfig/junction-sdk.pc
+# From here on, pkg-config sees only the staged SDK, as a third party would.
+export PKG_CONFIG_PATH=$STAGE/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$STAGE
 assert_file_no_match "$pc" '@[A-Z]+@' "junction-sdk.pc has no unsubstituted placeholder"
 assert_eq "$(pkg-config --modversion junction-sdk)" 0.1.0 "pkg-config --modversion junction-sdk"
 cflags=$(pkg-config --cflags junction-sdk)
