@@ -20,7 +20,8 @@ void config_err(config_errs_t *e, const jn_node_t *at, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	if (at)
-		errlist_add(e->list, at->file, at->line, at->col, "%s", msg ? msg : "out of memory");
+		errlist_add(e->list, at->file, at->line, at->col, "%s",
+		            msg ? msg : "out of memory");
 	else
 		errlist_add(e->list, e->file, 0, 0, "%s", msg ? msg : "out of memory");
 	free(msg);
@@ -28,7 +29,7 @@ void config_err(config_errs_t *e, const jn_node_t *at, const char *fmt, ...)
 }
 
 static void err_at(config_errs_t *e, size_t line, size_t col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void err_at(config_errs_t *e, size_t line, size_t col, const char *fmt, ...)
 {
@@ -39,7 +40,7 @@ static void err_at(config_errs_t *e, size_t line, size_t col, const char *fmt, .
 		msg = NULL;
 	va_end(ap);
 	errlist_add(e->list, e->file, line > 1000000000 ? 0 : (int)line,
-		    col > 1000000000 ? 0 : (int)col, "%s", msg ? msg : "out of memory");
+	            col > 1000000000 ? 0 : (int)col, "%s", msg ? msg : "out of memory");
 	free(msg);
 	e->count++;
 }
@@ -71,7 +72,8 @@ static void yaml_error(const yaml_parser_t *p, const char *buf, size_t len, conf
 	if (p->error == YAML_READER_ERROR) {
 		offset_pos(buf, len, p->problem_offset, &line, &col);
 		if (p->problem_value >= 0)
-			err_at(e, line, col, "%s (byte 0x%02X)", problem, (unsigned)p->problem_value);
+			err_at(e, line, col, "%s (byte 0x%02X)", problem,
+			       (unsigned)p->problem_value);
 		else
 			err_at(e, line, col, "%s", problem);
 		return;
@@ -96,8 +98,7 @@ static int is_empty_doc(yaml_document_t *doc)
 }
 
 /* One document only: a second one is most likely a paste mistake. */
-static void check_one_document(yaml_parser_t *p, const char *buf, size_t len,
-			       config_errs_t *e)
+static void check_one_document(yaml_parser_t *p, const char *buf, size_t len, config_errs_t *e)
 {
 	yaml_document_t doc;
 	if (!yaml_parser_load(p, &doc)) {
@@ -111,11 +112,43 @@ static void check_one_document(yaml_parser_t *p, const char *buf, size_t len,
 	yaml_document_delete(&doc);
 }
 
+/* libyaml's scanner is quadratic in the flow nesting depth (it revisits
+ * every open level for each token), so a megabyte of '[' takes minutes in
+ * yaml_parser_load(). An event pass stops at the depth limit first. Syntax
+ * errors are left for the loading pass to report. */
+static int check_depth(const char *buf, size_t len, config_errs_t *e)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, r = 0, done = 0;
+	if (!yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (!done && yaml_parser_parse(&p, &ev)) {
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (depth > CONFIG_MAX_DEPTH + 1) {
+			err_at(e, ev.start_mark.line + 1, ev.start_mark.column + 1,
+			       "nesting too deep (limit %d)", CONFIG_MAX_DEPTH);
+			r = -1;
+			done = 1;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return r;
+}
+
 static jn_node_t *parse(const char *buf, size_t len, config_errs_t *e)
 {
 	yaml_parser_t p;
 	yaml_document_t doc;
 	jn_node_t *root = NULL;
+	if (check_depth(buf, len, e) < 0)
+		return NULL;
 	if (!yaml_parser_initialize(&p)) {
 		err_at(e, 0, 0, "out of memory");
 		return NULL;
@@ -181,6 +214,28 @@ static int err_ord_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+static int same_err(const jn_err_t *a, const jn_err_t *b)
+{
+	return a->line == b->line && a->col == b->col && !strcmp(a->msg, b->msg) &&
+	       (a->file == b->file || (a->file && b->file && !strcmp(a->file, b->file)));
+}
+
+/* An aliased node is checked once per alias, so one mistake can be found
+ * several times at the same place: keep it once. */
+static void drop_repeats(jn_errlist_t *errs, size_t start)
+{
+	size_t w = start + 1;
+	for (size_t r = start + 1; r < errs->n; r++) {
+		if (same_err(&errs->v[r], &errs->v[w - 1])) {
+			free(errs->v[r].file);
+			free(errs->v[r].msg);
+		} else {
+			errs->v[w++] = errs->v[r];
+		}
+	}
+	errs->n = w;
+}
+
 /* The checks run section by section; the reader wants file order. Sorts
  * the errors this load appended (from start on), keeping equal positions
  * in the order found. */
@@ -194,20 +249,21 @@ static void sort_errors(jn_errlist_t *errs, size_t start)
 	if (!ord || !tmp)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		ord[i] = (err_ord_t){ errs->v[start + i].line, errs->v[start + i].col, i };
+		ord[i] = (err_ord_t){errs->v[start + i].line, errs->v[start + i].col, i};
 	qsort(ord, n, sizeof(*ord), err_ord_cmp);
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = errs->v[start + ord[i].i];
 	memcpy(errs->v + start, tmp, n * sizeof(*tmp));
+	drop_repeats(errs, start);
 out:
 	free(ord);
 	free(tmp);
 }
 
 static jn_config_t *load(const char *name, const char *buf, size_t len, const char *path,
-			 jn_errlist_t *errs)
+                         jn_errlist_t *errs)
 {
-	config_errs_t e = { .list = errs };
+	config_errs_t e = {.list = errs};
 	size_t start = errs->n;
 	char *base = NULL;
 	jn_config_t *c = calloc(1, sizeof(*c));
@@ -284,8 +340,7 @@ jn_config_t *config_load_file(const char *path, jn_errlist_t *errs)
 	return c;
 }
 
-jn_config_t *config_load_string(const char *name, const char *buf, size_t len,
-				jn_errlist_t *errs)
+jn_config_t *config_load_string(const char *name, const char *buf, size_t len, jn_errlist_t *errs)
 {
 	return load(name, buf ? buf : "", buf ? len : 0, NULL, errs);
 }

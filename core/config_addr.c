@@ -137,8 +137,7 @@ static int split_plain(const char *s, char **host, const char **rest, const char
 	return 0;
 }
 
-int config_parse_hostport(const char *s, char **host, unsigned *port, int *v6,
-			  const char **why)
+int config_parse_hostport(const char *s, char **host, unsigned *port, int *v6, const char **why)
 {
 	const char *rest = NULL;
 	int r;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR(x)  STR_(x)
 
 typedef struct build {
 	yaml_document_t *doc;
@@ -177,7 +177,7 @@ static jn_node_t *build_node(build_t *b, yaml_node_t *y, int depth)
 
 jn_node_t *config_node_build(yaml_document_t *doc, const char *file, config_errs_t *e)
 {
-	build_t b = { .doc = doc, .file = file, .e = e };
+	build_t b = {.doc = doc, .file = file, .e = e};
 	yaml_node_t *root = yaml_document_get_root_node(doc);
 	if (!root)
 		return NULL;
@@ -219,7 +219,7 @@ static int dup_cmp(const void *a, const void *b)
 /* Sorting keeps this O(n log n): a hostile file may hold a map with tens
  * of thousands of keys. */
 void config_report_dups(config_errs_t *e, const char *what, const char *const *names,
-			const jn_node_t *const *at, size_t n)
+                        const jn_node_t *const *at, size_t n)
 {
 	dup_ent_t *v = calloc(n ? n : 1, sizeof(*v));
 	size_t *first = calloc(n ? n : 1, sizeof(*first));
@@ -229,7 +229,7 @@ void config_report_dups(config_errs_t *e, const char *what, const char *const *n
 	for (size_t i = 0; i < n; i++) {
 		first[i] = SIZE_MAX;
 		if (names[i])
-			v[m++] = (dup_ent_t){ names[i], i };
+			v[m++] = (dup_ent_t){names[i], i};
 	}
 	qsort(v, m, sizeof(*v), dup_cmp);
 	for (size_t j = 1; j < m; j++) {
@@ -240,7 +240,7 @@ void config_report_dups(config_errs_t *e, const char *what, const char *const *n
 	for (size_t i = 0; i < n; i++)
 		if (first[i] != SIZE_MAX)
 			config_err(e, at[i], "%s '%s' (first at line %d)", what, names[i],
-				   at[first[i]]->line);
+			           at[first[i]]->line);
 out:
 	free(v);
 	free(first);

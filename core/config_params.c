@@ -38,8 +38,8 @@ int config_parse_int(const char *s, long long *out)
 
 int config_parse_bool(const char *s, int *out)
 {
-	static const char *const yes[] = { "true", "yes", "on" };
-	static const char *const no[] = { "false", "no", "off" };
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
 	if (!s)
 		return -1;
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -81,8 +81,8 @@ static char *join_names(const jn_param_def_t *defs)
 	return s;
 }
 
-static void unknown_param(config_errs_t *e, const jn_node_t *key,
-			  const jn_param_def_t *defs, const char *module)
+static void unknown_param(config_errs_t *e, const jn_node_t *key, const jn_param_def_t *defs,
+                          const char *module)
 {
 	if (!defs || !defs->name) {
 		config_err(e, key, "module '%s' takes no parameters", module);
@@ -90,7 +90,7 @@ static void unknown_param(config_errs_t *e, const jn_node_t *key,
 	}
 	char *names = join_names(defs);
 	config_err(e, key, "unknown parameter '%s' for module '%s' (expected one of: %s)",
-		   key->text, module, names ? names : "?");
+	           key->text, module, names ? names : "?");
 	free(names);
 }
 
@@ -104,30 +104,32 @@ static int int_ok(const char *s, const jn_param_def_t *d, int *range)
 }
 
 static void check_value(config_errs_t *e, const jn_node_t *v, const jn_param_def_t *d,
-			const char *module)
+                        const char *module)
 {
 	int scalar = v->kind == JN_NODE_SCALAR && !v->null, b, range;
 	switch (d->type) {
 	case JN_PARAM_STR:
 		if (!scalar)
 			config_err(e, v, "parameter '%s' of module '%s' must be a string", d->name,
-				   module);
+			           module);
 		break;
 	case JN_PARAM_INT:
 		if (scalar && int_ok(v->text, d, &range))
 			break;
 		if (scalar && range && config_int_syntax(v->text))
-			config_err(e, v, "parameter '%s' of module '%s' must be between %lld and %lld",
-				   d->name, module, d->min, d->max);
+			config_err(e, v,
+			           "parameter '%s' of module '%s' must be between %lld and %lld",
+			           d->name, module, d->min, d->max);
 		else
-			config_err(e, v, "parameter '%s' of module '%s' must be an integer", d->name,
-				   module);
+			config_err(e, v, "parameter '%s' of module '%s' must be an integer",
+			           d->name, module);
 		break;
 	case JN_PARAM_BOOL:
 		if (!scalar || config_parse_bool(v->text, &b) < 0)
 			config_err(e, v,
-				   "parameter '%s' of module '%s' must be a boolean (true/false, yes/no, on/off)",
-				   d->name, module);
+			           "parameter '%s' of module '%s' must be a boolean (true/false, "
+			           "yes/no, on/off)",
+			           d->name, module);
 		break;
 	default: /* JN_PARAM_NODE takes anything; unknown types are check_defs' */
 		break;
@@ -136,7 +138,7 @@ static void check_value(config_errs_t *e, const jn_node_t *v, const jn_param_def
 
 /* A bad declaration is the module's bug; the message names the module. */
 static void check_def(config_errs_t *e, const jn_param_def_t *defs, const jn_param_def_t *d,
-		      const char *module)
+                      const char *module)
 {
 	int b, range;
 	if (!d->name[0])
@@ -145,7 +147,7 @@ static void check_def(config_errs_t *e, const jn_param_def_t *defs, const jn_par
 		config_err(e, NULL, "module '%s' declares parameter '%s' twice", module, d->name);
 	if (d->type < JN_PARAM_STR || d->type > JN_PARAM_NODE) {
 		config_err(e, NULL, "module '%s' declares parameter '%s' with unknown type %d",
-			   module, d->name, (int)d->type);
+		           module, d->name, (int)d->type);
 		return;
 	}
 	if (!d->def)
@@ -153,22 +155,23 @@ static void check_def(config_errs_t *e, const jn_param_def_t *defs, const jn_par
 	if (d->type == JN_PARAM_INT && !int_ok(d->def, d, &range)) {
 		if (range && config_int_syntax(d->def))
 			config_err(e, NULL,
-				   "module '%s': default '%s' of parameter '%s' is not between %lld and %lld",
-				   module, d->def, d->name, d->min, d->max);
+			           "module '%s': default '%s' of parameter '%s' is not between "
+			           "%lld and %lld",
+			           module, d->def, d->name, d->min, d->max);
 		else
 			config_err(e, NULL,
-				   "module '%s': default '%s' of parameter '%s' is not an integer",
-				   module, d->def, d->name);
+			           "module '%s': default '%s' of parameter '%s' is not an integer",
+			           module, d->def, d->name);
 	}
 	if (d->type == JN_PARAM_BOOL && config_parse_bool(d->def, &b) < 0)
 		config_err(e, NULL, "module '%s': default '%s' of parameter '%s' is not a boolean",
-			   module, d->def, d->name);
+		           module, d->def, d->name);
 }
 
-int config_check_params(const jn_node_t *params, const jn_param_def_t *defs,
-			const char *module, jn_errlist_t *errs)
+int config_check_params(const jn_node_t *params, const jn_param_def_t *defs, const char *module,
+                        jn_errlist_t *errs)
 {
-	config_errs_t e = { .list = errs };
+	config_errs_t e = {.list = errs};
 	if (!module)
 		module = "?";
 	for (const jn_param_def_t *d = defs; d && d->name; d++)

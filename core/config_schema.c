@@ -16,16 +16,16 @@ typedef struct schema {
 	const jn_node_t **mnodes; /* module i's name */
 } schema_t;
 
-static const char *const top_keys[] = { "listen", "script", "module_path", "modules",
-					"log",    "http",   "sip",         NULL };
-static const char *const listen_keys[] = { "udp", "tcp", NULL };
-static const char *const module_keys[] = { "name", "path", "params", NULL };
-static const char *const log_keys[] = { "level", "target", "format", NULL };
-static const char *const http_keys[] = { "listen", "token", NULL };
-static const char *const sip_keys[] = { "udp_buffer", "shutdown_timeout", "user_agent", NULL };
-static const char *const log_levels[] = { "err", "warn", "notice", "info", "debug", NULL };
-static const char *const log_targets[] = { "stderr", "syslog", NULL };
-static const char *const log_formats[] = { "text", "json", NULL };
+static const char *const top_keys[] = {"listen", "script", "module_path", "modules",
+                                       "log",    "http",   "sip",         NULL};
+static const char *const listen_keys[] = {"udp", "tcp", NULL};
+static const char *const module_keys[] = {"name", "path", "params", NULL};
+static const char *const log_keys[] = {"level", "target", "format", NULL};
+static const char *const http_keys[] = {"listen", "token", NULL};
+static const char *const sip_keys[] = {"udp_buffer", "shutdown_timeout", "user_agent", NULL};
+static const char *const log_levels[] = {"err", "warn", "notice", "info", "debug", NULL};
+static const char *const log_targets[] = {"stderr", "syslog", NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -57,8 +57,7 @@ static int first_of(const jn_node_t *map, size_t i)
 	return jn_node_get(map, map->keys[i]->text) == map->items[i];
 }
 
-static void check_keys(schema_t *s, const jn_node_t *map, const char *in,
-		       const char *const *known)
+static void check_keys(schema_t *s, const jn_node_t *map, const char *in, const char *const *known)
 {
 	char buf[256];
 	for (size_t i = 0; i < map->n; i++) {
@@ -67,10 +66,10 @@ static void check_keys(schema_t *s, const jn_node_t *map, const char *in,
 			continue;
 		if (in)
 			config_err(s->e, k, "unknown key '%s' in %s (expected one of: %s)", k->text,
-				   in, join(known, buf, sizeof(buf)));
+			           in, join(known, buf, sizeof(buf)));
 		else
 			config_err(s->e, k, "unknown key '%s' (expected one of: %s)", k->text,
-				   join(known, buf, sizeof(buf)));
+			           join(known, buf, sizeof(buf)));
 	}
 }
 
@@ -111,8 +110,7 @@ static char *resolve(schema_t *s, const jn_node_t *v)
 	size_t bl = strlen(s->base);
 	if (v->text[0] == '/')
 		return dup_text(s, v, v->text);
-	if (asprintf(&r, "%s%s%s", s->base, bl && s->base[bl - 1] == '/' ? "" : "/", v->text) <
-	    0) {
+	if (asprintf(&r, "%s%s%s", s->base, bl && s->base[bl - 1] == '/' ? "" : "/", v->text) < 0) {
 		config_err(s->e, v, "out of memory");
 		return NULL;
 	}
@@ -126,7 +124,7 @@ static void want_path(schema_t *s, const jn_node_t *v, const char *key, char **o
 }
 
 static void want_uint(schema_t *s, const jn_node_t *v, const char *key, long long min,
-		      long long max, unsigned *out)
+                      long long max, unsigned *out)
 {
 	long long x;
 	if (!is_str(v) || !config_int_syntax(v->text)) {
@@ -140,8 +138,8 @@ static void want_uint(schema_t *s, const jn_node_t *v, const char *key, long lon
 	*out = (unsigned)x;
 }
 
-static void want_enum(schema_t *s, const jn_node_t *v, const char *key,
-		      const char *const *vals, char **out)
+static void want_enum(schema_t *s, const jn_node_t *v, const char *key, const char *const *vals,
+                      char **out)
 {
 	char buf[256];
 	if (!is_str(v) || !in_list(vals, v->text)) {
@@ -228,7 +226,7 @@ static size_t check_listen_value(schema_t *s, const char *proto, const jn_node_t
 			add_listener(s, proto, v->items[i]);
 		else
 			config_err(s->e, v->items[i], "'%s' must be a string or a list of strings",
-				   proto);
+			           proto);
 	}
 	return v->n;
 }
@@ -295,8 +293,7 @@ static void check_module_map(schema_t *s, const jn_node_t *item, conf_module_t *
 		config_err(s->e, v, "'params' must be a map");
 }
 
-static const jn_node_t *module_name_node(schema_t *s, const jn_node_t *item,
-					 conf_module_t *m)
+static const jn_node_t *module_name_node(schema_t *s, const jn_node_t *item, conf_module_t *m)
 {
 	const jn_node_t *name = item;
 	if (item->kind == JN_NODE_MAP) {
@@ -316,7 +313,7 @@ static const jn_node_t *module_name_node(schema_t *s, const jn_node_t *item,
 	}
 	if (!valid_module_name(name->text)) {
 		config_err(s->e, name, "invalid module name '%s' (expected [a-z][a-z0-9_]*)",
-			   name->text);
+		           name->text);
 		return NULL;
 	}
 	return name;
@@ -324,7 +321,7 @@ static const jn_node_t *module_name_node(schema_t *s, const jn_node_t *item,
 
 static void check_module(schema_t *s, const jn_node_t *item)
 {
-	conf_module_t m = { 0 };
+	conf_module_t m = {0};
 	const jn_node_t *name = module_name_node(s, item, &m);
 	if (!name) {
 		free(m.path);
@@ -460,7 +457,7 @@ static void set_defaults(schema_t *s)
 
 void config_schema_check(jn_config_t *c, const char *base, config_errs_t *e)
 {
-	schema_t s = { .c = c, .e = e, .base = base };
+	schema_t s = {.c = c, .e = e, .base = base};
 	const jn_node_t *root = c->root, *v;
 	set_defaults(&s);
 	if (root->kind != JN_NODE_MAP) {

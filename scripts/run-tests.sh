@@ -112,8 +112,10 @@ if [ -z "${JN_SKIP_FUZZ:-}" ]; then
 		for d in "test/fuzz/corpus/$name" "test/fuzz/corpus/${name#fuzz_}"; do
 			[ -d "$d" ] && seeds+=("$d")
 		done
+		dict=()
+		[ -f "test/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="test/fuzz/${name#fuzz_}.dict")
 		# New inputs go to the temporary first directory, never into the tree.
-		run_test "fuzz:$name" $((FUZZ_SECONDS + 120)) "$f" -max_total_time="$FUZZ_SECONDS" \
+		run_test "fuzz:$name" $((FUZZ_SECONDS + 120)) "$f" -max_total_time="$FUZZ_SECONDS" "${dict[@]}" \
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$LOGDIR/$name-" \
 			"$work" "${seeds[@]}"
 		rm -rf "$work"

@@ -17,18 +17,15 @@
 #include "config.h"
 
 static const char header[] = "listen: {udp: 127.0.0.1:5060}\n"
-			     "script: s.jn\n"
-			     "modules:\n"
-			     "  - name: fz\n"
-			     "    params: ";
+                             "script: s.jn\n"
+                             "modules:\n"
+                             "  - name: fz\n"
+                             "    params: ";
 
 static const jn_param_def_t defs[] = {
-	{ "s", JN_PARAM_STR, "x", 0, 0, NULL },
-	{ "i", JN_PARAM_INT, "5", 1, 10, NULL },
-	{ "u", JN_PARAM_INT, NULL, 0, 0, NULL },
-	{ "b", JN_PARAM_BOOL, "on", 0, 0, NULL },
-	{ "n", JN_PARAM_NODE, NULL, 0, 0, NULL },
-	{ .name = NULL },
+    {"s", JN_PARAM_STR, "x", 0, 0, NULL},   {"i", JN_PARAM_INT, "5", 1, 10, NULL},
+    {"u", JN_PARAM_INT, NULL, 0, 0, NULL},  {"b", JN_PARAM_BOOL, "on", 0, 0, NULL},
+    {"n", JN_PARAM_NODE, NULL, 0, 0, NULL}, {.name = NULL},
 };
 
 static size_t walk(const jn_node_t *n, int depth)

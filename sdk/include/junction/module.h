@@ -6,7 +6,7 @@
  *
  *     static const jn_param_def_t params[] = {
  *         { "greeting", JN_PARAM_STR, "hello", 0, 0, "what hello.say() replies" },
- *         { NULL }
+ *         { .name = NULL }
  *     };
  *     JN_MODULE(.name = "hello", .version = "1.0", .params = params,
  *               .load = hello_load);
