@@ -297,12 +297,14 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 						   NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
 						   NTATAG_MERGE_482(0),
 						   TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
-						   TPTAG_UDP_WMEM(cfg->sip.udp_buffer), TAG_END());
+						   TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
+						   TPTAG_STUN_SERVER(0), TAG_END());
 			ok = S.agent != NULL;
 		} else {
 			ok = nta_agent_add_tport(S.agent, URL_STRING_MAKE(url),
 						 TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
-						 TPTAG_UDP_WMEM(cfg->sip.udp_buffer), TAG_END()) == 0;
+						 TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
+						 TPTAG_STUN_SERVER(0), TAG_END()) == 0;
 		}
 		free(url);
 		if (!ok) {
