@@ -72,10 +72,14 @@ static int get_field(jn_call_t *c, jn_value_t *out)
 	case F_STATUS:
 		if (sip->sip_status)
 			set_int(out, sip->sip_status->st_status);
+		else if (msg->reply_status)
+			set_int(out, msg->reply_status);
 		else
 			out->type = JN_T_NULL;
 		break;
-	case F_REASON: set_str(out, jn_msg_reason(msg)); break;
+	case F_REASON:
+		set_str(out, sip->sip_status ? jn_msg_reason(msg) : msg->reply_reason);
+		break;
 	case F_SRC_IP: set_str(out, msg->src_ip[0] ? msg->src_ip : NULL); break;
 	case F_SRC_PORT: set_int(out, msg->src_port); break;
 	case F_SRC_PROTO: set_str(out, msg->proto); break;

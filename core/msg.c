@@ -15,6 +15,7 @@
 #include <sofia-sip/url.h>
 
 #include "log.h"
+#include "script/script.h"
 #include "sip.h"
 
 jn_msg_t *jnmsg_wrap(msg_t *m, sip_t *sip)
@@ -57,6 +58,9 @@ JN_API void jn_msg_unref(jn_msg_t *msg)
 		return;
 	if (msg->irq)
 		nta_incoming_destroy(msg->irq);
+	if (msg->script)
+		script_unref(msg->script);
+	free(msg->branches);
 	msg_destroy(msg->msg);
 	free(msg);
 }
@@ -316,4 +320,109 @@ JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest)
 		return JN_EIO;
 	msg->forwarded = 1;
 	return 0;
+}
+
+/* ---- destination set ------------------------------------------------- */
+
+static char *home_dup(jn_msg_t *msg, const char *s)
+{
+	return s ? su_strdup(msg_home(msg->msg), s) : NULL;
+}
+
+JN_API int jn_msg_branch_add(jn_msg_t *msg, const jn_branch_t *b)
+{
+	if (!b || b->size < sizeof(jn_branch_t) || !b->uri)
+		return JN_EINVAL;
+	if (msg->nbranches == msg->capbranches) {
+		size_t cap = msg->capbranches ? msg->capbranches * 2 : 4;
+		jn_branch_t *v = realloc(msg->branches, cap * sizeof(*v));
+		if (!v)
+			return JN_ENOMEM;
+		msg->branches = v;
+		msg->capbranches = cap;
+	}
+	jn_branch_t *x = &msg->branches[msg->nbranches];
+	x->size = sizeof(*x);
+	x->uri = home_dup(msg, b->uri);
+	x->dst_uri = home_dup(msg, b->dst_uri);
+	x->path = home_dup(msg, b->path);
+	x->instance = home_dup(msg, b->instance);
+	x->q = b->q;
+	if (!x->uri)
+		return JN_ENOMEM;
+	msg->nbranches++;
+	return 0;
+}
+
+JN_API size_t jn_msg_branch_count(const jn_msg_t *msg)
+{
+	return msg->nbranches;
+}
+
+JN_API const jn_branch_t *jn_msg_branch_at(const jn_msg_t *msg, size_t i)
+{
+	return i < msg->nbranches ? &msg->branches[i] : NULL;
+}
+
+JN_API void jn_msg_branch_clear(jn_msg_t *msg)
+{
+	msg->nbranches = 0;
+}
+
+JN_API int jn_msg_set_dst_uri(jn_msg_t *msg, const char *uri)
+{
+	if (uri && !parse_uri(msg, uri))
+		return JN_EINVAL;
+	msg->dst_uri = home_dup(msg, uri);
+	return uri && !msg->dst_uri ? JN_ENOMEM : 0;
+}
+
+JN_API const char *jn_msg_dst_uri(const jn_msg_t *msg)
+{
+	return msg->dst_uri;
+}
+
+JN_API int jn_msg_set_path(jn_msg_t *msg, const char *path)
+{
+	msg->path = home_dup(msg, path);
+	return path && !msg->path ? JN_ENOMEM : 0;
+}
+
+JN_API const char *jn_msg_path(const jn_msg_t *msg)
+{
+	return msg->path;
+}
+
+/* ---- modules that answer or relay themselves ------------------------- */
+
+JN_API void *jn_msg_sofia_irq(jn_msg_t *msg)
+{
+	return jnmsg_ensure_irq(msg) == 0 ? msg->irq : NULL;
+}
+
+JN_API void jn_msg_take(jn_msg_t *msg)
+{
+	msg->taken = 1;
+}
+
+JN_API int jn_msg_taken(const jn_msg_t *msg)
+{
+	return msg->taken;
+}
+
+JN_API int jn_msg_status_sent(const jn_msg_t *msg)
+{
+	return msg->status_sent;
+}
+
+JN_API void jn_msg_note_status(jn_msg_t *msg, int status)
+{
+	if (status > msg->status_sent)
+		msg->status_sent = status;
+}
+
+JN_API void jn_msg_set_reply_status(jn_msg_t *msg, int status, const char *reason)
+{
+	msg->reply_status = status;
+	msg->reply_reason = home_dup(msg, reason);
 }

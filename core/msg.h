@@ -25,6 +25,16 @@ struct jn_msg {
 	const char *proto;
 	char *ruri_text; /* cache, in the message's home */
 	uint64_t t_start;
+	unsigned taken : 1; /* a module owns the answer */
+	/* destination set (strings in the message's home) */
+	jn_branch_t *branches;
+	size_t nbranches, capbranches;
+	char *dst_uri, *path;
+	/* failure routes: the response that ended the branches */
+	int reply_status;
+	char *reply_reason;
+	/* the script the request started on (a reference) */
+	struct jn_script *script;
 };
 
 /* Wraps a received message; takes over the caller's reference to m. */

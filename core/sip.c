@@ -106,7 +106,8 @@ static void request_finish(jn_msg_t *jm, script_status_t st)
 {
 	int is_ack = jm->sip->sip_request->rq_method == sip_method_ack;
 	log_set_context(jn_msg_call_id(jm));
-	if (!is_ack && st != SCRIPT_DROP && jm->status_sent < 200 && !jm->forwarded) {
+	if (!is_ack && st != SCRIPT_DROP && jm->status_sent < 200 && !jm->forwarded &&
+	    !(jm->taken && st != SCRIPT_FAILED)) {
 		if (st == SCRIPT_FAILED)
 			log_err("%s: the request route failed; answering 500",
 				jm->sip->sip_request->rq_method_name);
@@ -161,6 +162,11 @@ static void handle_request(msg_t *msg, sip_t *sip)
 	log_set_context(jn_msg_call_id(jm));
 	jm->in_flight = 1;
 	S.in_flight++;
+	/* Routes run later for this request (failure, branch, reply NAME) use
+	 * the script it started on. */
+	jm->script = script_active();
+	if (jm->script)
+		script_ref(jm->script);
 	switch (hooks_run(JN_PHASE_REQUEST_IN, jm)) {
 	case JN_HOOK_AGAIN:
 		jm->forwarded = 1; /* taken over by the hook */

@@ -20,6 +20,11 @@ struct jn_prepare {
 	int reported;
 };
 
+JN_API int jn_prepare_has_route(const jn_prepare_t *p, jn_route_kind_t kind, const char *name)
+{
+	return prog_find_block(p->c->s, kind, name) >= 0;
+}
+
 JN_API unsigned jn_prepare_index(const jn_prepare_t *p)
 {
 	return p->index;

@@ -59,6 +59,49 @@ JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason,
  * or, with dest NULL, to the Request-URI. Max-Forwards is decremented. */
 JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest);
 
+/* ---- destination set -----------------------------------------------------
+ * A request carries the Request-URI (the first destination) and a list of
+ * further branches, as the registrar's lookup leaves them for the proxy.
+ * dst_uri is the next hop when it differs from the URI (a NATed contact's
+ * received address, an outbound proxy); path holds Path header values
+ * (RFC 3327) to be sent as Route. */
+typedef struct jn_branch {
+	uint32_t size;        /* sizeof(jn_branch_t) */
+	const char *uri;      /* target: becomes the branch's Request-URI */
+	const char *dst_uri;  /* next hop, or NULL */
+	const char *path;     /* comma-separated Path values, or NULL */
+	int q;                /* q-value times 1000 (1000 when absent) */
+	const char *instance; /* +sip.instance, or NULL */
+} jn_branch_t;
+
+/* Adds a branch (copied). */
+JN_API int jn_msg_branch_add(jn_msg_t *msg, const jn_branch_t *b);
+JN_API size_t jn_msg_branch_count(const jn_msg_t *msg);
+JN_API const jn_branch_t *jn_msg_branch_at(const jn_msg_t *msg, size_t i);
+JN_API void jn_msg_branch_clear(jn_msg_t *msg);
+/* Next hop and Path of the Request-URI destination itself. */
+JN_API int jn_msg_set_dst_uri(jn_msg_t *msg, const char *uri); /* NULL clears */
+JN_API const char *jn_msg_dst_uri(const jn_msg_t *msg);
+JN_API int jn_msg_set_path(jn_msg_t *msg, const char *path);
+JN_API const char *jn_msg_path(const jn_msg_t *msg);
+
+/* ---- modules that answer or relay requests themselves --------------------
+ * The server transaction (nta_incoming_t *) of a request, created on first
+ * use; retransmissions are absorbed from then on. */
+JN_API void *jn_msg_sofia_irq(jn_msg_t *msg);
+/* The module now owns the answer: when the script ends, the core does not
+ * answer 500 for a request that was taken. */
+JN_API void jn_msg_take(jn_msg_t *msg);
+JN_API int jn_msg_taken(const jn_msg_t *msg);
+/* Highest status sent upstream for this request (0: none). A module that
+ * relays responses through the server transaction itself reports them with
+ * jn_msg_note_status so that reply() and the core know. */
+JN_API int jn_msg_status_sent(const jn_msg_t *msg);
+JN_API void jn_msg_note_status(jn_msg_t *msg, int status);
+/* In a failure route, `status` and `reason` of the request read the
+ * response that ended its branches; the proxy sets them with this. */
+JN_API void jn_msg_set_reply_status(jn_msg_t *msg, int status, const char *reason);
+
 /* Escape hatches to the SIP stack for modules that build on sofia-sip
  * directly (the proxy, the registrar): the msg_t * and sip_t * of the
  * message. Modules that use them link libsofia-sip-ua themselves. */

@@ -122,6 +122,10 @@ JN_API jn_result_t jn_call_error(jn_call_t *c, const char *fmt, ...) JN_PRINTF(2
 JN_API unsigned jn_prepare_index(const jn_prepare_t *p);
 JN_API const jn_value_t *jn_prepare_value(const jn_prepare_t *p);
 JN_API void jn_prepare_set(jn_prepare_t *p, void *data, void (*free_fn)(void *data));
+/* Non-zero when the script being loaded has the block (for prepare() of an
+ * argument naming a route: proxy.relay(failure: "busy")). name is NULL
+ * for `request` and the unnamed `reply`. */
+JN_API int jn_prepare_has_route(const jn_prepare_t *p, jn_route_kind_t kind, const char *name);
 /* Report a load error at the argument's location. Returns -1. */
 JN_API int jn_prepare_error(jn_prepare_t *p, const char *fmt, ...) JN_PRINTF(2, 3);
 
@@ -137,6 +141,24 @@ JN_API jn_msg_t *jn_suspend_msg(jn_suspend_t *s);
 JN_API void jn_suspend_return_int(jn_suspend_t *s, int64_t v);
 JN_API void jn_suspend_return_str(jn_suspend_t *s, const char *str, size_t len);
 JN_API void jn_suspend_resume(jn_suspend_t *s, jn_result_t result);
+
+/* ---- running named blocks --------------------------------------------
+ * Modules run `failure NAME`, `branch NAME` and `reply NAME` blocks (and
+ * `request` / `reply` with name NULL) on a message. A request runs them on
+ * the script it started with, so a reload never changes the routes of a
+ * transaction in flight. done(msg, status, data) is called when the block
+ * ends - at once or, if it suspended, later. Returns 0 (done will be or
+ * was called) or JN_ENOENT when the script has no such block (done is not
+ * called). */
+typedef enum {
+	JN_ROUTE_DONE = 0,    /* ran to the end, exit or return */
+	JN_ROUTE_DROPPED = 1, /* `drop` */
+	JN_ROUTE_FAILED = 2,  /* a runtime error */
+} jn_route_status_t;
+typedef void (*jn_route_done_cb)(jn_msg_t *msg, jn_route_status_t status, void *data);
+JN_API int jn_route_run(jn_route_kind_t kind, const char *name, jn_msg_t *msg,
+			jn_route_done_cb done, void *data);
+JN_API int jn_route_exists(jn_msg_t *msg, jn_route_kind_t kind, const char *name);
 
 /* ---- variables ---------------------------------------------------------
  * Read as MODULE.NAME in expressions; assigned with MODULE.NAME = expr when
