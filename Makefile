@@ -75,17 +75,29 @@ $(O)/junctionctl: ctl/junctionctl.c
 		$(LDSAN) $(shell $(PKG_CONFIG) --libs jansson)
 
 # ---- modules: modules/NAME/*.c -> $(O)/modules/NAME.so ------------------
-# A module may add link flags in modules/NAME/module.mk as NAME_LIBS.
+# A module may set NAME_CFLAGS and NAME_LIBS in modules/NAME/module.mk
+# (e.g. from pkg-config). Its tests sit beside it in modules/NAME/tests/:
+# test_*.c (cmocka, linked with the module's sources and the core library)
+# and t_*.sh (integration, run by scripts/run-tests.sh).
 MODULES := $(notdir $(wildcard modules/*))
 -include $(wildcard modules/*/module.mk)
 MOD_SO := $(MODULES:%=$(O)/modules/%.so)
 
 define module_rule
-$(O)/modules/$(1).so: $$(filter-out %_test.c,$$(wildcard modules/$(1)/*.c)) $$(wildcard sdk/include/junction/*.h)
+$(O)/modules/$(1).so: $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $$(wildcard sdk/include/junction/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(MOD_CFLAGS) $$(CFLAGS) -shared -o $$@ $$(filter %.c,$$^) $$(LDSAN) $$($(1)_LIBS)
+	$$(CC) $$(MOD_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -shared -o $$@ $$(filter %.c,$$^) $$(LDSAN) $$($(1)_LIBS)
+
+$(O)/modules/$(1)/tests/%: modules/$(1)/tests/%.c $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $(O)/libjcore.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CORE_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -Imodules/$(1) $$(shell $$(PKG_CONFIG) --cflags cmocka) \
+		$$< $$(wildcard modules/$(1)/*.c) -o $$@ $(O)/libjcore.a $$(LDSAN) $$($(1)_LIBS) $$(PKG_LIBS) \
+		$$(shell $$(PKG_CONFIG) --libs cmocka) -ldl -lm -lpthread
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+MOD_UNIT_SRC := $(wildcard modules/*/tests/test_*.c)
+MOD_UNIT_BIN := $(MOD_UNIT_SRC:%.c=$(O)/%)
 
 modules: $(MOD_SO)
 
@@ -109,7 +121,7 @@ $(O)/test/unit/%: test/unit/%.c $(O)/libjcore.a
 	$(CC) $(CORE_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $< -o $@ \
 		$(O)/libjcore.a $(LDSAN) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -ldl -lm -lpthread
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(MOD_UNIT_BIN)
 
 # ---- benchmarks: test/bench/bench_X.c -> $(O)/test/bench/bench_X ----------
 BENCH_SRC := $(wildcard test/bench/bench_*.c)

@@ -77,7 +77,7 @@ fi
 
 # ---- unit tests ----------------------------------------------------------
 for b in "${builds[@]}"; do
-	for t in "$b"/test/unit/test_*; do
+	for t in "$b"/test/unit/test_* "$b"/modules/*/tests/test_*; do
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
 		case $t in *.d | *.o) continue ;; esac
 		run_test "unit:$b/$(basename "$t")" 300 "$t"
@@ -87,9 +87,13 @@ done
 # ---- integration tests -----------------------------------------------------
 itests=()
 if [ -n "${JN_TESTS:-}" ]; then
-	for n in $JN_TESTS; do itests+=("test/integration/${n%.sh}.sh"); done
+	for n in $JN_TESTS; do
+		for t in test/integration/"${n%.sh}".sh modules/*/tests/"${n%.sh}".sh; do
+			[ -f "$t" ] && itests+=("$t")
+		done
+	done
 else
-	for t in test/integration/t_*.sh; do [ -f "$t" ] && itests+=("$t"); done
+	for t in test/integration/t_*.sh modules/*/tests/t_*.sh; do [ -f "$t" ] && itests+=("$t"); done
 fi
 for b in "${builds[@]}"; do
 	san=0
