@@ -51,11 +51,11 @@ static char *join(jn_module_t *mod, const char *name, char sep)
 	return s;
 }
 
-int registry_add_func(jn_module_t *mod, const jn_func_def_t *def)
+/* The script name "module.name" for a new export, refused when a function
+ * or variable already has it (the script could not tell them apart). */
+static int claim_name(jn_module_t *mod, const char *name, char **out)
 {
-	if (!def || !def->fn || !valid_name(def->name))
-		return JN_EINVAL;
-	char *full = join(mod, def->name, '.');
+	char *full = join(mod, name, '.');
 	if (!full)
 		return JN_ENOMEM;
 	if (registry_func(full) || registry_var(full)) {
@@ -63,6 +63,18 @@ int registry_add_func(jn_module_t *mod, const jn_func_def_t *def)
 		free(full);
 		return JN_EEXIST;
 	}
+	*out = full;
+	return 0;
+}
+
+int registry_add_func(jn_module_t *mod, const jn_func_def_t *def)
+{
+	if (!def || !def->fn || !valid_name(def->name))
+		return JN_EINVAL;
+	char *full = NULL;
+	int r = claim_name(mod, def->name, &full);
+	if (r != 0)
+		return r;
 	reg_func_t *f = calloc(1, sizeof(*f));
 	unsigned n = 0;
 	while (def->args && def->args[n].name)
@@ -99,14 +111,10 @@ int registry_add_var(jn_module_t *mod, const jn_var_def_t *def)
 {
 	if (!def || !def->get || !valid_name(def->name))
 		return JN_EINVAL;
-	char *full = join(mod, def->name, '.');
-	if (!full)
-		return JN_ENOMEM;
-	if (registry_func(full) || registry_var(full)) {
-		jn_log(mod, JN_LOG_ERR, "script name '%s' is registered twice", full);
-		free(full);
-		return JN_EEXIST;
-	}
+	char *full = NULL;
+	int r = claim_name(mod, def->name, &full);
+	if (r != 0)
+		return r;
 	reg_var_t *v = calloc(1, sizeof(*v));
 	if (!v || grow((void ***)&R.v, &R.nv, &R.capv)) {
 		free(v);

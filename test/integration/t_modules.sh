@@ -21,6 +21,18 @@ for m in dep_base dep_user cycle_a cycle_b; do
 	[ -f "$TM/$m.so" ] || fail "test module not built: $TM/$m.so"
 done
 
+# modules_yaml NAME[=PARAMS]...: a modules: section loading the test modules
+# by path, PARAMS a YAML flow map; for `jn_config -`.
+modules_yaml() {
+	local spec
+	echo "modules:"
+	for spec in "$@"; do
+		echo "  - name: ${spec%%=*}"
+		echo "    path: $TM/${spec%%=*}.so"
+		if [[ $spec == *=* ]]; then echo "    params: ${spec#*=}"; fi
+	done
+}
+
 jn_ports
 jn_script <<'EOF2'
 event dep_user:started {
@@ -36,14 +48,7 @@ request {
     reply(404, "Not Found");
 }
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: dep_user
-    path: $TM/dep_user.so
-  - name: dep_base
-    path: $TM/dep_base.so
-    params: { priority: -5 }
-EOF2
+modules_yaml "dep_user" "dep_base={ priority: -5 }" | jn_config -
 jn_start
 
 note "load order follows .depends: dep_base before dep_user"
@@ -83,55 +88,25 @@ check_fails() { # what expected-ERE
 }
 
 note "missing dependency"
-jn_config - <<EOF2
-modules:
-  - name: dep_user
-    path: $TM/dep_user.so
-EOF2
+modules_yaml dep_user | jn_config -
 check_fails "missing dependency" "junction.yaml:[0-9]+:[0-9]+: module 'dep_user' depends on module 'dep_base', which is not in the modules list"
 
 note "dependency cycle"
-jn_config - <<EOF2
-modules:
-  - name: cycle_a
-    path: $TM/cycle_a.so
-  - name: cycle_b
-    path: $TM/cycle_b.so
-EOF2
+modules_yaml cycle_a cycle_b | jn_config -
 check_fails "dependency cycle" "module dependency cycle: cycle_a -> cycle_b -> cycle_a"
 
 note "API version not exported"
-jn_config - <<EOF2
-modules:
-  - name: dep_base
-    path: $TM/dep_base.so
-  - name: dep_user
-    path: $TM/dep_user.so
-    params: { api_version: 2 }
-EOF2
+modules_yaml dep_base "dep_user={ api_version: 2 }" | jn_config -
 check_fails "API version" "API 'base' version 2 is not available \\(version 1 is\\)"
 assert_file_match "$T/check.out" "module 'dep_user' failed to load" "the refused module is named"
 
 note "parameters are validated by the core"
-jn_config - <<EOF2
-modules:
-  - name: dep_base
-    path: $TM/dep_base.so
-    params:
-      priority: 1000
-      colour: blue
-EOF2
+modules_yaml "dep_base={ priority: 1000, colour: blue }" | jn_config -
 check_fails "out-of-range parameter" "junction.yaml:[0-9]+:[0-9]+: .*'priority'.*between -100 and 100"
 assert_file_match "$T/check.out" "junction.yaml:[0-9]+:[0-9]+: unknown parameter 'colour' for module 'dep_base'" "unknown parameter"
 
 note "an event block for an undeclared event refuses the script"
-jn_config - <<EOF2
-modules:
-  - name: dep_base
-    path: $TM/dep_base.so
-  - name: dep_user
-    path: $TM/dep_user.so
-EOF2
+modules_yaml dep_base dep_user | jn_config -
 jn_script <<'EOF2'
 event dep_user:stopped { log("never"); }
 request { reply(200, "OK"); }
