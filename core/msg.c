@@ -298,6 +298,11 @@ JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest)
 	if (msg->status_sent >= 200 || msg->forwarded)
 		return JN_ESTATE;
 	url_string_t *route = NULL;
+	/* Without an explicit destination, a next hop set by a module (the
+	 * registrar's received address of a NATed contact) wins over the
+	 * Request-URI. */
+	if (!dest && msg->is_request)
+		dest = msg->dst_uri;
 	if (dest) {
 		url_t *u = parse_uri(msg, dest);
 		if (!u)

@@ -34,8 +34,9 @@ JN_API const char *jn_msg_ruri(jn_msg_t *msg);
 JN_API int jn_msg_set_ruri(jn_msg_t *msg, const char *uri);
 
 /* Header by name (case-insensitive, compact forms accepted). index 0 is the
- * first occurrence; a header whose value holds several comma-separated
- * entries counts once per line. NULL when absent. */
+ * first occurrence. Headers the SIP stack knows as lists (Via, Route,
+ * Contact, ...) count once per entry, so "Via: a, b" is index 0 and 1;
+ * other headers count once per line. NULL when absent. */
 JN_API const char *jn_msg_header(jn_msg_t *msg, const char *name, unsigned index);
 JN_API int jn_msg_header_add(jn_msg_t *msg, const char *name, const char *value);
 /* Removes every occurrence; returns how many were removed. */
@@ -56,7 +57,8 @@ JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason,
 			const char *extra_headers);
 
 /* Forward statelessly (RFC 3261 16.11): to dest ("sip:host:port;transport=tcp")
- * or, with dest NULL, to the Request-URI. Max-Forwards is decremented. */
+ * or, with dest NULL, to the next hop set with jn_msg_set_dst_uri() when
+ * there is one, else to the Request-URI. Max-Forwards is decremented. */
 JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest);
 
 /* ---- destination set -----------------------------------------------------
