@@ -39,7 +39,7 @@ static void set_int(jn_value_t *out, int64_t v)
 enum field {
 	F_METHOD, F_RURI, F_RURI_USER, F_RURI_HOST, F_RURI_PORT, F_FROM_URI, F_FROM_USER,
 	F_FROM_TAG, F_TO_URI, F_TO_USER, F_TO_TAG, F_CALL_ID, F_CSEQ, F_STATUS, F_REASON,
-	F_SRC_IP, F_SRC_PORT, F_SRC_PROTO, F_MAX_FORWARDS, F_BODY,
+	F_SRC_IP, F_SRC_PORT, F_SRC_PROTO, F_MAX_FORWARDS, F_BODY, F_DST_URI,
 };
 
 static int get_field(jn_call_t *c, jn_value_t *out)
@@ -89,6 +89,7 @@ static int get_field(jn_call_t *c, jn_value_t *out)
 		else
 			out->type = JN_T_NULL;
 		break;
+	case F_DST_URI: set_str(out, jn_msg_dst_uri(msg)); break;
 	case F_BODY: {
 		size_t len;
 		const char *b = jn_msg_body(msg, &len);
@@ -117,11 +118,14 @@ static int set_field(jn_call_t *c, const jn_value_t *v)
 	if (v->type == JN_T_INT) {
 		snprintf(num, sizeof(num), "%lld", (long long)v->i);
 		text = num;
-	} else if (v->type != JN_T_STR && !(f == F_RURI_USER && v->type == JN_T_NULL)) {
+	} else if (v->type != JN_T_STR &&
+		   !((f == F_RURI_USER || f == F_DST_URI) && v->type == JN_T_NULL)) {
 		return JN_ETYPE;
 	}
 	if (f == F_RURI)
 		return jn_msg_set_ruri(msg, text);
+	if (f == F_DST_URI)
+		return jn_msg_set_dst_uri(msg, v->type == JN_T_NULL ? NULL : text);
 	if (f == F_MAX_FORWARDS) {
 		char *end;
 		long long n = strtoll(text, &end, 10);
@@ -192,6 +196,8 @@ static const struct {
 	{"src.proto", JN_T_STR, F_SRC_PROTO, 0, 0, "transport: udp, tcp"},
 	{"max_forwards", JN_T_INT, F_MAX_FORWARDS, 1, 0, "Max-Forwards, null if absent"},
 	{"body", JN_T_STR, F_BODY, 0, 0, "message body, null if none"},
+	{"dst_uri", JN_T_STR, F_DST_URI, 1, JN_ROUTE_REQUEST | JN_ROUTE_FAILURE | JN_ROUTE_BRANCH,
+	 "next hop when it differs from the Request-URI (outbound proxy, NAT), null if none"},
 };
 
 /* ---- functions ------------------------------------------------------- */
