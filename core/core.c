@@ -11,6 +11,13 @@
 #include "script/script.h"
 #include "sip.h"
 
+/* routes.c is called only by modules (jn_route_run): naming it here makes
+ * the static link of junctiond keep it, so that it is exported. */
+__attribute__((used)) static void *const keep_routes[] = {
+	(void *)jn_route_run,
+	(void *)jn_route_exists,
+};
+
 static struct {
 	const jn_config_t *cfg;
 	uint64_t started_ms;

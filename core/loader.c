@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "db.h"
 #include "admin.h"
 #include "hooks.h"
 #include "registry.h"
@@ -398,11 +399,13 @@ int loader_start_all(void)
 		}
 		m->started = 1;
 	}
+	db_set_running(1);
 	return 0;
 }
 
 void loader_stop_all(void)
 {
+	db_set_running(0);
 	for (size_t i = M.n; i-- > 0;) {
 		jn_module_t *m = M.v[i];
 		if (m->started && m->desc->stop)
@@ -420,6 +423,7 @@ void loader_unload_all(void)
 		registry_remove_module(m);
 		hooks_remove_module(m);
 		admin_remove_module(m);
+		db_remove_module(m);
 		module_free(m);
 	}
 	free(M.v);

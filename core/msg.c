@@ -265,6 +265,33 @@ JN_API void *jn_sip_agent(void)
 	return sipcore_agent();
 }
 
+JN_API jn_msg_t *jn_msg_wrap_sofia(void *sofia_msg, jn_msg_t *origin)
+{
+	msg_t *m = sofia_msg;
+	sip_t *sip = m ? sip_object(m) : NULL;
+	if (!sip || (!sip->sip_request && !sip->sip_status)) {
+		msg_destroy(m);
+		return NULL;
+	}
+	jn_msg_t *jm = jnmsg_wrap(m, sip);
+	if (!jm) {
+		msg_destroy(m);
+		return NULL;
+	}
+	if (origin) {
+		if (!jm->src_ip[0]) {
+			memcpy(jm->src_ip, origin->src_ip, sizeof(jm->src_ip));
+			jm->src_port = origin->src_port;
+			jm->proto = origin->proto;
+		}
+		if (origin->script) {
+			jm->script = origin->script;
+			script_ref(jm->script);
+		}
+	}
+	return jm;
+}
+
 JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason, const char *extra)
 {
 	if (!msg->is_request)

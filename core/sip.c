@@ -196,16 +196,17 @@ out:
 
 /* ---- responses --------------------------------------------------------- */
 
-static int via_is_ours(const sip_via_t *v)
+JN_API int jn_sip_is_local(const char *host, const char *port)
 {
-	if (!v || !v->v_host)
+	if (!host || !S.cfg)
 		return 0;
-	const char *port = v->v_port ? v->v_port : "5060";
+	if (!port)
+		port = "5060";
 	for (size_t i = 0; i < S.cfg->nlisteners; i++) {
 		const conf_listener_t *l = &S.cfg->listeners[i];
 		char p[8];
 		snprintf(p, sizeof(p), "%u", l->port);
-		const char *h = v->v_host;
+		const char *h = host;
 		size_t hl = strlen(h);
 		if (hl > 2 && h[0] == '[' && h[hl - 1] == ']') {
 			if (strlen(l->host) == hl - 2 && strncasecmp(h + 1, l->host, hl - 2) == 0 &&
@@ -216,6 +217,11 @@ static int via_is_ours(const sip_via_t *v)
 		}
 	}
 	return 0;
+}
+
+static int via_is_ours(const sip_via_t *v)
+{
+	return v && v->v_host && jn_sip_is_local(v->v_host, v->v_port);
 }
 
 static void response_relay(jn_msg_t *jm)

@@ -37,6 +37,7 @@ static exec_t *exec_new(jn_script_t *s, jn_route_kind_t kind, jn_msg_t *msg)
 	x->cap = EXEC_STACK_INLINE;
 	x->locals = x->locals_inline;
 	arena_init(&x->arena, x->arena_inline, sizeof(x->arena_inline), EXEC_ARENA_LIMIT);
+	x->xlocals = NULL;
 	if (s->nlocals > EXEC_LOCALS_INLINE)
 		x->locals = calloc(s->nlocals, sizeof(jn_value_t));
 	else
@@ -180,4 +181,53 @@ void script_cache_clear(void)
 		free(x);
 	}
 	nfree = 0;
+}
+
+/* ---- execution-local storage ------------------------------------------- */
+struct exec_local {
+	const void *key;
+	void *value;
+	struct exec_local *next;
+};
+
+JN_API int jn_suspend_set_local(jn_suspend_t *x, const void *key, void *value)
+{
+	struct exec_local *l;
+
+	if (!x || !key)
+		return JN_EINVAL;
+	for (l = x->xlocals; l; l = l->next) {
+		if (l->key == key) {
+			l->value = value;
+			return 0;
+		}
+	}
+	l = arena_alloc(&x->arena, sizeof(*l));
+	if (!l)
+		return JN_ENOMEM;
+	l->key = key;
+	l->value = value;
+	l->next = x->xlocals;
+	x->xlocals = l;
+	return 0;
+}
+
+JN_API void *jn_suspend_alloc(jn_suspend_t *x, size_t size)
+{
+	return x ? arena_alloc(&x->arena, size) : NULL;
+}
+
+JN_API int jn_call_set_local(jn_call_t *c, const void *key, void *value)
+{
+	return c ? jn_suspend_set_local(c->x, key, value) : JN_EINVAL;
+}
+
+JN_API void *jn_call_local(jn_call_t *c, const void *key)
+{
+	if (!c || !c->x)
+		return NULL;
+	for (struct exec_local *l = c->x->xlocals; l; l = l->next)
+		if (l->key == key)
+			return l->value;
+	return NULL;
 }

@@ -57,6 +57,7 @@ struct jn_suspend {
 	void *done_data;
 	jn_call_t call;
 	arena_t arena;
+	struct exec_local *xlocals; /* jn_call_set_local(), in the arena */
 	struct jn_suspend *next_free;
 	struct exec_frame frames[SCRIPT_MAX_CALL_DEPTH];
 	jn_value_t argbuf[SCRIPT_MAX_PARAMS];

@@ -102,5 +102,6 @@ JN_API int jn_log_enabled(jn_log_level_t level);
 #include <junction/msg.h>
 #include <junction/script.h>
 #include <junction/admin.h>
+#include <junction/db.h>
 
 #endif

@@ -112,6 +112,21 @@ JN_API void *jn_msg_sofia_sip(jn_msg_t *msg);
 /* The nta_agent_t * of the SIP thread. */
 JN_API void *jn_sip_agent(void);
 
+/* Wraps a sofia-sip msg_t * that a module built or received itself (a
+ * branch's copy of a request, a response of its own client transaction)
+ * as a message with one reference, so that script blocks can run on it
+ * with jn_route_run(). Takes over one reference of sofia_msg (use
+ * msg_ref_create() to keep one of your own). With origin (the request the
+ * message belongs to), blocks run on the script origin started with, and
+ * the source address reads origin's when sofia_msg has none. NULL on
+ * failure; the reference is dropped then too. */
+JN_API jn_msg_t *jn_msg_wrap_sofia(void *sofia_msg, jn_msg_t *origin);
+
+/* Non-zero when host and port name one of the daemon's SIP listeners (how
+ * a proxy recognises its own Route, Record-Route and Via entries). host may
+ * be an IPv6 reference in brackets; port NULL means 5060. */
+JN_API int jn_sip_is_local(const char *host, const char *port);
+
 #ifdef __cplusplus
 }
 #endif

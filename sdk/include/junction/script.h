@@ -142,6 +142,19 @@ JN_API void jn_suspend_return_int(jn_suspend_t *s, int64_t v);
 JN_API void jn_suspend_return_str(jn_suspend_t *s, const char *str, size_t len);
 JN_API void jn_suspend_resume(jn_suspend_t *s, jn_result_t result);
 
+/* ---- execution-local storage ---------------------------------------------
+ * A module may attach one pointer per key (the address of one of its own
+ * statics) to the current execution, for a later call of the same
+ * execution to read back: sql.query() keeps the row that sql.value()
+ * reads. The core forgets the pointers when the execution ends; point
+ * them at execution memory (jn_call_alloc, jn_suspend_alloc) so that what
+ * they point at dies with it. jn_call_local() returns NULL when unset. */
+JN_API int jn_call_set_local(jn_call_t *c, const void *key, void *value);
+JN_API void *jn_call_local(jn_call_t *c, const void *key);
+/* The same from a suspension handle, before jn_suspend_resume(). */
+JN_API void *jn_suspend_alloc(jn_suspend_t *s, size_t size);
+JN_API int jn_suspend_set_local(jn_suspend_t *s, const void *key, void *value);
+
 /* ---- running named blocks --------------------------------------------
  * Modules run `failure NAME`, `branch NAME` and `reply NAME` blocks (and
  * `request` / `reply` with name NULL) on a message. A request runs them on

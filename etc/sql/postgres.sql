@@ -1,0 +1,44 @@
+-- Junction schema for PostgreSQL. Idempotent: scripts/db-setup.sh applies it
+-- to a new or an existing database.
+--   scripts/db-setup.sh postgres "postgresql://junction@localhost/junction"
+
+CREATE TABLE IF NOT EXISTS version (
+	table_name TEXT PRIMARY KEY,
+	table_version INTEGER NOT NULL
+);
+
+-- Credentials for digest authentication (RFC 7616): HA1 only, never the
+-- password. ha1_md5 = MD5(username:realm:password), ha1_sha256 likewise
+-- with SHA-256; the realm is the domain.
+CREATE TABLE IF NOT EXISTS subscriber (
+	username TEXT NOT NULL,
+	domain TEXT NOT NULL,
+	ha1_md5 TEXT NOT NULL DEFAULT '',
+	ha1_sha256 TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (username, domain)
+);
+
+-- Registrar bindings (RFC 3261 10.3, RFC 3327 Path, RFC 5626 instance and
+-- reg-id). expires is absolute (Unix time), q is the q-value times 1000.
+CREATE TABLE IF NOT EXISTS location (
+	aor TEXT NOT NULL,
+	contact TEXT NOT NULL,
+	expires BIGINT NOT NULL,
+	q INTEGER NOT NULL DEFAULT 1000,
+	call_id TEXT NOT NULL DEFAULT '',
+	cseq BIGINT NOT NULL DEFAULT 0,
+	path TEXT,
+	received TEXT,
+	instance TEXT,
+	reg_id INTEGER NOT NULL DEFAULT 0,
+	user_agent TEXT,
+	socket TEXT,
+	proto TEXT,
+	UNIQUE (aor, contact)
+);
+CREATE INDEX IF NOT EXISTS location_expires ON location (expires);
+
+INSERT INTO version (table_name, table_version) VALUES ('subscriber', 1)
+	ON CONFLICT (table_name) DO NOTHING;
+INSERT INTO version (table_name, table_version) VALUES ('location', 1)
+	ON CONFLICT (table_name) DO NOTHING;
