@@ -137,7 +137,9 @@ static int set_request_url(jn_msg_t *msg, const url_t *url)
 
 static url_t *parse_uri(jn_msg_t *msg, const char *uri)
 {
-	url_t *u = url_hdup(msg_home(msg->msg), (url_t const *)URL_STRING_MAKE(uri)->us_url);
+	/* url_make, not URL_STRING_MAKE(uri)->us_url: the latter reads a
+	 * union through a pointer that need not be aligned for it. */
+	url_t *u = url_make(msg_home(msg->msg), uri);
 	if (!u || u->url_type == url_invalid || u->url_type == url_unknown || !u->url_host)
 		return NULL;
 	return u;
@@ -178,6 +180,25 @@ static int hdr_match(const msg_header_t *h, const char *name)
 	return sn && sn[0] && !sn[1] && !name[1] && (sn[0] | 0x20) == (name[0] | 0x20);
 }
 
+/* The value of a parsed header as text. sofia's sip_header_as_string()
+ * loses the last parameter of long list headers (an Authorization of
+ * more than 256 bytes ends in ", "), so encode into a buffer sized from
+ * what the encoder asks for. */
+static const char *header_value(jn_msg_t *msg, const msg_header_t *h)
+{
+	char small[512];
+	issize_t n = msg_header_field_e(small, sizeof(small), h, 0);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof(small))
+		return su_strndup(msg_home(msg->msg), small, (isize_t)n);
+	char *big = su_alloc(msg_home(msg->msg), (isize_t)n + 1);
+	if (!big || msg_header_field_e(big, n + 1, h, 0) != n)
+		return NULL;
+	big[n] = 0;
+	return big;
+}
+
 JN_API const char *jn_msg_header(jn_msg_t *msg, const char *name, unsigned index)
 {
 	msg_header_t **head = msg_chain_head(msg->msg);
@@ -190,7 +211,7 @@ JN_API const char *jn_msg_header(jn_msg_t *msg, const char *name, unsigned index
 			continue;
 		if (h->sh_class->hc_hash == msg_unknown_hash)
 			return h->sh_unknown->un_value;
-		return sip_header_as_string(msg_home(msg->msg), (sip_header_t const *)h);
+		return header_value(msg, h);
 	}
 	return NULL;
 }
