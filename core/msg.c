@@ -341,6 +341,48 @@ JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason, const cha
 	return 0;
 }
 
+JN_API int jn_msg_reply_stateless(jn_msg_t *msg, int status, const char *reason,
+				  const char *extra)
+{
+	if (msg->irq)
+		return jn_msg_reply(msg, status, reason, extra);
+	if (!msg->is_request || msg->sip->sip_request->rq_method == sip_method_ack)
+		return JN_ESTATE;
+	if (status < 100 || status > 699)
+		return JN_ERANGE;
+	if (msg->status_sent >= 200 || msg->forwarded)
+		return JN_ESTATE;
+	if (!reason || !*reason)
+		reason = sip_status_phrase(status);
+	if (!reason)
+		reason = status < 200 ? "Progress" : "Unknown";
+	/* A To tag derived from the request, so a retransmission gets the same
+	 * one (RFC 3261 8.2.6.2). */
+	char tag[24] = "";
+	if (status > 100 && !(msg->sip->sip_to && msg->sip->sip_to->a_tag)) {
+		const char *b = msg->sip->sip_via ? msg->sip->sip_via->v_branch : NULL;
+		uint32_t h = 2166136261u;
+		for (const char *p = b ? b : jn_msg_call_id(msg); p && *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		snprintf(tag, sizeof(tag), "jn%08x", h);
+	}
+	sip_to_t *to = NULL;
+	if (tag[0]) {
+		to = sip_to_dup(msg_home(msg->msg), msg->sip->sip_to);
+		if (!to || sip_to_tag(msg_home(msg->msg), to, tag) < 0)
+			return JN_ENOMEM;
+	}
+	msg_t *m = msg_ref_create(msg->msg);
+	int r = nta_msg_treply(sipcore_agent(), m, status, reason, TAG_IF(to, SIPTAG_TO(to)),
+			       TAG_IF(extra && *extra, SIPTAG_HEADER_STR(extra)),
+			       SIPTAG_SERVER_STR(sipcore_user_agent()), TAG_END());
+	if (r < 0)
+		return JN_EIO;
+	if (status > msg->status_sent)
+		msg->status_sent = status;
+	return 0;
+}
+
 JN_API int jn_msg_forward(jn_msg_t *msg, const char *dest)
 {
 	if (msg->status_sent >= 200 || msg->forwarded)

@@ -56,6 +56,13 @@ JN_API const char *jn_msg_proto(const jn_msg_t *msg);
 JN_API int jn_msg_reply(jn_msg_t *msg, int status, const char *reason,
 			const char *extra_headers);
 
+/* Answer statelessly: nothing is kept, so a retransmitted request is seen
+ * again (the caller must be idempotent, as a registrar is for a REGISTER
+ * repeating the same Call-ID and CSeq). Falls back to jn_msg_reply() when
+ * the request already has a server transaction. */
+JN_API int jn_msg_reply_stateless(jn_msg_t *msg, int status, const char *reason,
+				  const char *extra_headers);
+
 /* Forward statelessly (RFC 3261 16.11): to dest ("sip:host:port;transport=tcp")
  * or, with dest NULL, to the next hop set with jn_msg_set_dst_uri() when
  * there is one, else to the Request-URI. Max-Forwards is decremented. */
