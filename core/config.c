@@ -370,6 +370,7 @@ void config_free(jn_config_t *c)
 	free(c->http.host);
 	free(c->http.token);
 	free(c->sip.user_agent);
+	free(c->sip.resolv_conf);
 	config_node_free(c->root);
 	free(c->file);
 	free(c);

@@ -48,6 +48,7 @@ typedef struct jn_config {
 		unsigned udp_buffer;       /* bytes, default 4194304 */
 		unsigned shutdown_timeout; /* seconds, default 5 */
 		char *user_agent;          /* Server/User-Agent, default "Junction" */
+		char *resolv_conf;         /* DNS resolver config (RFC 3263); NULL: system */
 	} sip;
 	jn_node_t *root;
 	void *priv;

@@ -3,9 +3,11 @@
  * and every error is reported, not just the first. */
 #include "config_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct schema {
 	jn_config_t *c;
@@ -22,7 +24,8 @@ static const char *const listen_keys[] = {"udp", "tcp", NULL};
 static const char *const module_keys[] = {"name", "path", "params", NULL};
 static const char *const log_keys[] = {"level", "target", "format", NULL};
 static const char *const http_keys[] = {"listen", "token", NULL};
-static const char *const sip_keys[] = {"udp_buffer", "shutdown_timeout", "user_agent", NULL};
+static const char *const sip_keys[] = {"udp_buffer", "shutdown_timeout", "user_agent",
+                                      "resolv_conf", NULL};
 static const char *const log_levels[] = {"err", "warn", "notice", "info", "debug", NULL};
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
 static const char *const log_formats[] = {"text", "json", NULL};
@@ -423,6 +426,23 @@ static void check_user_agent(schema_t *s, const jn_node_t *v)
 	set_text(s, v, &s->c->sip.user_agent);
 }
 
+/* The resolver reads the file itself (and re-reads it when it changes); a
+ * missing one would silently fall back to nothing, so it must exist now. */
+static void check_resolv_conf(schema_t *s, const jn_node_t *v)
+{
+	char *path = NULL;
+	want_path(s, v, "resolv_conf", &path);
+	if (!path)
+		return;
+	if (access(path, R_OK) != 0) {
+		config_err(s->e, v, "'resolv_conf': cannot read '%s': %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	free(s->c->sip.resolv_conf);
+	s->c->sip.resolv_conf = path;
+}
+
 static void check_sip(schema_t *s, const jn_node_t *v)
 {
 	const jn_node_t *x;
@@ -435,6 +455,8 @@ static void check_sip(schema_t *s, const jn_node_t *v)
 		want_uint(s, x, "shutdown_timeout", 0, 300, &s->c->sip.shutdown_timeout);
 	if ((x = jn_node_get(v, "user_agent")))
 		check_user_agent(s, x);
+	if ((x = jn_node_get(v, "resolv_conf")))
+		check_resolv_conf(s, x);
 }
 
 /* ---- top level ---------------------------------------------------------- */

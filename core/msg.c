@@ -15,6 +15,7 @@
 #include <sofia-sip/url.h>
 
 #include "log.h"
+#include "loop.h"
 #include "script/script.h"
 #include "sip.h"
 
@@ -52,10 +53,65 @@ JN_API jn_msg_t *jn_msg_ref(jn_msg_t *msg)
 	return msg;
 }
 
+/* One module's pointer on a message (jn_msg_set_data). */
+struct jnmsg_data {
+	struct jnmsg_data *next;
+	const void *key;
+	void *value;
+	void (*free_fn)(void *value);
+};
+
+JN_API int jn_msg_set_data(jn_msg_t *msg, const void *key, void *value,
+			   void (*free_fn)(void *value))
+{
+	if (!msg || !key)
+		return JN_EINVAL;
+	struct jnmsg_data **pp = &msg->data;
+	while (*pp && (*pp)->key != key)
+		pp = &(*pp)->next;
+	struct jnmsg_data *d = *pp;
+	if (d) {
+		if (d->free_fn && d->value && d->value != value)
+			d->free_fn(d->value);
+		if (!value) {
+			*pp = d->next;
+			free(d);
+			return 0;
+		}
+	} else {
+		if (!value)
+			return 0;
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return JN_ENOMEM;
+		d->key = key;
+		*pp = d;
+	}
+	d->value = value;
+	d->free_fn = free_fn;
+	return 0;
+}
+
+JN_API void *jn_msg_data(const jn_msg_t *msg, const void *key)
+{
+	for (const struct jnmsg_data *d = msg ? msg->data : NULL; d; d = d->next)
+		if (d->key == key)
+			return d->value;
+	return NULL;
+}
+
 JN_API void jn_msg_unref(jn_msg_t *msg)
 {
 	if (!msg || --msg->refs > 0)
 		return;
+	while (msg->data) {
+		/* First, while the message is still whole: a free_fn may read it. */
+		struct jnmsg_data *d = msg->data;
+		msg->data = d->next;
+		if (d->free_fn && d->value)
+			d->free_fn(d->value);
+		free(d);
+	}
 	if (msg->irq)
 		nta_incoming_destroy(msg->irq);
 	if (msg->script)
@@ -284,6 +340,16 @@ JN_API void *jn_msg_sofia_sip(jn_msg_t *msg)
 JN_API void *jn_sip_agent(void)
 {
 	return sipcore_agent();
+}
+
+JN_API void *jn_sip_root(void)
+{
+	return loop_root();
+}
+
+JN_API const char *jn_sip_resolv_conf(void)
+{
+	return sipcore_resolv_conf();
 }
 
 JN_API jn_msg_t *jn_msg_wrap_sofia(void *sofia_msg, jn_msg_t *origin)

@@ -35,6 +35,8 @@ struct jn_msg {
 	char *reply_reason;
 	/* the script the request started on (a reference) */
 	struct jn_script *script;
+	/* module data attached with jn_msg_set_data() (freed with the message) */
+	struct jnmsg_data *data;
 };
 
 /* Wraps a received message; takes over the caller's reference to m. */

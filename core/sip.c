@@ -14,6 +14,7 @@
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 
@@ -26,6 +27,7 @@
 static struct {
 	nta_agent_t *agent;
 	char *user_agent;
+	char *resolv_conf; /* what the agent's resolver reads; NULL: the system's */
 	char **listeners;
 	size_t nlisteners;
 	const jn_config_t *cfg;
@@ -36,6 +38,11 @@ static struct {
 nta_agent_t *sipcore_agent(void)
 {
 	return S.agent;
+}
+
+const char *sipcore_resolv_conf(void)
+{
+	return S.resolv_conf;
 }
 
 const char *sipcore_user_agent(void)
@@ -297,6 +304,8 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 	S.listeners = calloc(cfg->nlisteners + 1, sizeof(char *));
 	if (!S.user_agent || !S.listeners)
 		return -1;
+	if (cfg->sip.resolv_conf && !(S.resolv_conf = strdup(cfg->sip.resolv_conf)))
+		return -1;
 	for (size_t i = 0; i < cfg->nlisteners; i++) {
 		const conf_listener_t *l = &cfg->listeners[i];
 		char *url = listener_url(l);
@@ -308,6 +317,10 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 						   NTATAG_UA(0), NTATAG_CANCEL_487(0),
 						   NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
 						   NTATAG_MERGE_482(0),
+						   /* RFC 3263: NAPTR -> SRV -> A/AAAA for names */
+						   NTATAG_USE_NAPTR(1), NTATAG_USE_SRV(1),
+						   TAG_IF(S.resolv_conf,
+							  SRESTAG_RESOLV_CONF(S.resolv_conf)),
 						   TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
 						   TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
 						   TPTAG_STUN_SERVER(0), TAG_END());
@@ -343,5 +356,6 @@ void sipcore_stop(void)
 		free(S.listeners[i]);
 	free(S.listeners);
 	free(S.user_agent);
+	free(S.resolv_conf);
 	memset(&S, 0, sizeof(S));
 }

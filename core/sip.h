@@ -15,6 +15,8 @@ void sipcore_stop(void);
 
 nta_agent_t *sipcore_agent(void);
 const char *sipcore_user_agent(void);
+/* sip: resolv_conf as the agent got it (NULL: the system's resolv.conf). */
+const char *sipcore_resolv_conf(void);
 
 size_t sipcore_listener_count(void);
 const char *sipcore_listener(size_t i);

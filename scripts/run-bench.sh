@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 O=${O:-build}
-RATES=${BENCH_RATES:-"1000 2000 4000 6000 8000 10000 12000 14000 16000"}
+RATES=${BENCH_RATES:-"2000 4000 8000 12000 16000 20000 24000 28000"}
 STEP=${BENCH_STEP_SECONDS:-5}
 ONLY=${BENCH_ONLY:-"stateless register register_auth proxy memory"}
 REG_USERS=${BENCH_REG_USERS:-100000}
@@ -195,7 +195,7 @@ if want stateless; then
 fi
 
 AUTH_USERS='  - name: auth
-    params: { users: [ { user: bench, password: "1234" } ] }'
+    params: { algorithms: "MD5,SHA-256", users: [ { user: bench, password: "1234" } ] }'
 
 if want register && have_module registrar; then
 	echo "== REGISTER without auth (distinct users)"

@@ -42,3 +42,16 @@ INSERT INTO version (table_name, table_version) VALUES ('subscriber', 1)
 	ON CONFLICT (table_name) DO NOTHING;
 INSERT INTO version (table_name, table_version) VALUES ('location', 1)
 	ON CONFLICT (table_name) DO NOTHING;
+
+-- Destination sets of the dispatcher module (loaded at start with db_url).
+CREATE TABLE IF NOT EXISTS dispatcher (
+	id SERIAL PRIMARY KEY,
+	setid INTEGER NOT NULL,
+	destination TEXT NOT NULL,
+	weight INTEGER NOT NULL DEFAULT 1,
+	priority INTEGER NOT NULL DEFAULT 0,
+	attrs TEXT NOT NULL DEFAULT '',
+	UNIQUE (setid, destination)
+);
+INSERT INTO version (table_name, table_version) VALUES ('dispatcher', 1)
+	ON CONFLICT (table_name) DO NOTHING;

@@ -40,3 +40,15 @@ CREATE INDEX IF NOT EXISTS location_expires ON location (expires);
 
 INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('subscriber', 1);
 INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('location', 1);
+
+-- Destination sets of the dispatcher module (loaded at start with db_url).
+CREATE TABLE IF NOT EXISTS dispatcher (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	setid INTEGER NOT NULL,
+	destination TEXT NOT NULL,
+	weight INTEGER NOT NULL DEFAULT 1,
+	priority INTEGER NOT NULL DEFAULT 0,
+	attrs TEXT NOT NULL DEFAULT '',
+	UNIQUE (setid, destination)
+);
+INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('dispatcher', 1);

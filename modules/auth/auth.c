@@ -436,7 +436,11 @@ static jn_result_t f_challenge(jn_call_t *c)
 	/* the header lines are given without the last CRLF */
 	if (rc >= 2)
 		buf[rc - 2] = '\0';
-	rc = jn_msg_reply(msg, code, NULL, buf);
+	/* Stateless, as Kamailio's www_challenge: a server transaction would
+	 * keep request and challenge for 32 s, and a retransmitted request
+	 * simply gets a fresh challenge. The ACK of a 407 then reaches the
+	 * script, which absorbs it (etc/routes/default.jn). */
+	rc = jn_msg_reply_stateless(msg, code, NULL, buf);
 	if (rc < 0)
 		return jn_call_error(c, "auth.challenge: cannot reply: %s", jn_strerror(rc));
 	return JN_TRUE;

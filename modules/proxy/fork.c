@@ -32,6 +32,15 @@ struct pbranch {
 	unsigned cancelled : 1;
 	unsigned dropped : 1;     /* the branch route dropped it: no status */
 	unsigned failed : 1;      /* could not be sent at all */
+	/* RFC 3263 4.3: a next hop that is a domain name is resolved here
+	 * (dns.c) and each of its targets tried in turn after a 503 or a
+	 * timeout; tmpl is the request, resent as a copy to each. */
+	struct pdns *dns;
+	msg_t *tmpl;
+	unsigned attempt;         /* targets tried so far */
+	unsigned dns_wait : 1;    /* waiting for the resolver */
+	unsigned sending : 1;     /* inside nta_outgoing_mcreate() */
+	unsigned want_next : 1;   /* a failover asked for while sending */
 };
 
 struct ptx {
@@ -57,6 +66,7 @@ struct ptx {
 static struct pmap by_req, by_branch_msg;
 
 static void check_complete(struct ptx *t);
+static int dns_failover(struct pbranch *b, msg_t *resp, int status, const char *phrase);
 
 /* ---- lifetime --------------------------------------------------------- */
 
@@ -96,6 +106,9 @@ static void ptx_free(struct ptx *t)
 			msg_destroy(b->resp);
 		if (b->req)
 			msg_destroy(b->req);
+		if (b->tmpl)
+			msg_destroy(b->tmpl);
+		pdns_free(b->dns);
 		free(b->dst_uri);
 		free(b->phrase);
 		free(b);
@@ -259,6 +272,14 @@ static void cancel_pending(struct ptx *t, const struct pbranch *except)
 		return;
 	for (size_t i = 0; i < t->nb; i++) {
 		struct pbranch *b = t->b[i];
+		if (b != except && b->dns_wait && !b->done) {
+			/* Nothing sent yet: the branch just ends. */
+			b->done = 1;
+			b->status = 487;
+			free(b->phrase);
+			b->phrase = strdup("Request Terminated");
+			continue;
+		}
 		if (b == except || b->done || b->cancelled || !b->orq)
 			continue;
 		b->cancelled = 1;
@@ -275,6 +296,13 @@ static void fr_timeout(jn_timer_t *tm, void *data)
 	if (b->done)
 		return;
 	hold(t);
+	/* RFC 3263 4.3: no answer at all from this target - the next one. */
+	if (!b->provisional && !b->dns_wait && dns_failover(b, NULL, 408, "Request Timeout")) {
+		if (b->done)
+			check_complete(t);
+		release(t);
+		return;
+	}
 	/* RFC 3261 16.8: the branch counts as a 408; an INVITE is also
 	 * cancelled downstream. */
 	b->done = 1;
@@ -318,6 +346,14 @@ static void on_response(struct pbranch *b, msg_t *resp, int status, const char *
 			send_upstream(t, resp);
 		else if (resp)
 			msg_destroy(resp);
+		return;
+	}
+	/* RFC 3263 4.3: a 503 or a timeout (nta's own 408, or its 503 for
+	 * a transport error) moves a resolved branch on to its next target. */
+	if ((status == 503 || (status == 408 && !resp && !b->provisional)) &&
+	    dns_failover(b, resp, status, phrase)) {
+		if (b->done)
+			check_complete(t);
 		return;
 	}
 	b->done = 1;
@@ -399,19 +435,25 @@ out:
 	return 0;
 }
 
-static void send_branch(struct pbranch *b, msg_t *m)
+/* Sends m (taken) to hop (NULL: the Request-URI) as the branch's current
+ * client transaction. */
+static void send_to(struct pbranch *b, msg_t *m, url_string_t *hop)
 {
 	struct ptx *t = b->t;
 	char key[64];
-	sip_t *sip = sip_object(m);
+	/* Each target tried is a new client transaction: a new branch. */
+	unsigned n = b->index | ((b->attempt ? b->attempt - 1 : 0) << 16);
 
-	preq_branch_key(jn_msg_sofia_sip(t->req), b->index, key, sizeof(key));
-	url_string_t *hop = preq_next_hop(m, sip, b->dst_uri);
+	preq_branch_key(jn_msg_sofia_sip(t->req), n, key, sizeof(key));
 	/* One reference for nta (kept or released by it), ours dropped below. */
+	b->sending = 1;
 	nta_outgoing_t *orq = nta_outgoing_mcreate(jn_sip_agent(), response_cb, b, hop,
 						   msg_ref_create(m), NTATAG_BRANCH_KEY(key),
 						   TAG_END());
+	b->sending = 0;
 	msg_destroy(m);
+	if (b->want_next)
+		return; /* failed inside mcreate; dns_failover() retired orq */
 	if (!orq) {
 		jn_log_warn(proxy_self, "branch %u: cannot send the request", b->index);
 		if (!b->done) {
@@ -426,6 +468,132 @@ static void send_branch(struct pbranch *b, msg_t *m)
 		b->orq = orq;
 	if (!b->done && !b->provisional)
 		arm_timer(b, t->o.branch_timeout_ms);
+}
+
+/* Sends the branch to the next target of its RFC 3263 list, waits for the
+ * resolver, or ends the branch when no target is left (the caller runs
+ * check_complete() when b->done). */
+static void next_target(struct pbranch *b)
+{
+	struct ptx *t = b->t;
+	char hop[128];
+
+	do {
+		b->want_next = 0;
+		b->dns_wait = 0;
+		if (t->final_sent || t->cancelled || t->got_6xx) {
+			b->done = 1;
+			if (!b->status) {
+				b->status = 487;
+				b->phrase = strdup("Request Terminated");
+			}
+			return;
+		}
+		int r = pdns_next(b->dns, hop, sizeof(hop));
+		if (r == 0) {
+			/* The branch timer bounds the wait for the resolver too. */
+			b->dns_wait = 1;
+			if (!b->timer)
+				arm_timer(b, t->o.branch_timeout_ms);
+			return;
+		}
+		if (r < 0) {
+			if (!b->attempt) {
+				int nf = pdns_not_found(b->dns);
+				jn_log_notice(proxy_self, "branch %u: %s", b->index,
+					      nf ? "the domain has no SIP server (DNS)"
+						 : "DNS resolution failed");
+				b->status = nf ? 404 : 503;
+				free(b->phrase);
+				b->phrase = strdup(nf ? "Domain Not Found" : "DNS Error");
+			}
+			b->done = 1;
+			if (b->timer) {
+				jn_timer_cancel(b->timer);
+				b->timer = NULL;
+			}
+			return;
+		}
+		msg_t *m = msg_dup(b->tmpl);
+		if (!m) {
+			b->done = 1;
+			b->status = 500;
+			free(b->phrase);
+			b->phrase = strdup("Branch Failed");
+			return;
+		}
+		b->attempt++;
+		jn_log_info(proxy_self, "branch %u: target %u is %s", b->index, b->attempt, hop);
+		send_to(b, m, (url_string_t *)hop);
+	} while (b->want_next);
+}
+
+static void dns_ready(void *arg)
+{
+	struct pbranch *b = arg;
+	struct ptx *t = b->t;
+	if (!b->dns_wait || b->done)
+		return;
+	hold(t);
+	next_target(b);
+	if (b->done)
+		check_complete(t);
+	release(t);
+}
+
+/* RFC 3263 4.3: the current target failed (503, no answer, transport
+ * error): retire its client transaction and try the next target. The
+ * failure is kept as the branch's status should none be left. 1 when the
+ * branch was resolved by the proxy (and so went on or ended), else 0. */
+static int dns_failover(struct pbranch *b, msg_t *resp, int status, const char *phrase)
+{
+	struct ptx *t = b->t;
+	if (!b->dns || t->final_sent || t->cancelled || t->got_6xx)
+		return 0;
+	b->status = status;
+	free(b->phrase);
+	b->phrase = strdup(phrase ? phrase : "");
+	if (b->resp)
+		msg_destroy(b->resp);
+	b->resp = resp;
+	if (b->timer) {
+		jn_timer_cancel(b->timer);
+		b->timer = NULL;
+	}
+	if (b->orq) {
+		if (t->is_invite && !resp && !b->cancelled)
+			nta_outgoing_tcancel(b->orq, NULL, NULL, TAG_END());
+		nta_outgoing_destroy(b->orq);
+		b->orq = NULL;
+	}
+	b->cancelled = 0;
+	b->provisional = 0;
+	if (b->sending) {
+		b->want_next = 1; /* send_to()'s loop goes on */
+		return 1;
+	}
+	jn_log_info(proxy_self, "branch %u: target %u failed (%d); trying the next", b->index,
+		    b->attempt, status);
+	next_target(b);
+	return 1;
+}
+
+static void send_branch(struct pbranch *b, msg_t *m)
+{
+	sip_t *sip = sip_object(m);
+	url_string_t *hop = preq_next_hop(m, sip, b->dst_uri);
+	const url_t *target = hop ? hop->us_url : sip->sip_request->rq_url;
+
+	if (pdns_is_name(target)) {
+		b->dns = pdns_start(target, dns_ready, b);
+		if (b->dns) {
+			b->tmpl = m;
+			next_target(b);
+			return;
+		}
+		/* No resolver of our own: nta resolves, without 503 failover. */
+	}
+	send_to(b, m, hop);
 }
 
 static void branch_route_done(jn_msg_t *w, jn_route_status_t st, void *data)

@@ -288,6 +288,7 @@ static int proxy_load(jn_module_t *m)
 static void proxy_stop(jn_module_t *m)
 {
 	ptx_shutdown();
+	pdns_shutdown();
 }
 
 JN_MODULE(.name = "proxy", .version = "1.0",

@@ -86,6 +86,22 @@ void pselect_sort_targets(struct ptarget *t, size_t n);
 /* Number of targets at the start of t that share t[0].q. */
 size_t pselect_group_len(const struct ptarget *t, size_t n);
 
+/* ---- dns.c: RFC 3263 target lists (failover on 503 / timeout) -------- */
+struct pdns;
+typedef void (*pdns_cb)(void *arg);
+/* Non-zero when u's host is a domain name (no IP literal, no maddr). */
+int pdns_is_name(const url_t *u);
+/* Starts resolving u (NAPTR -> SRV -> A/AAAA); cb(arg) runs on the SIP
+ * thread whenever more results (or the end) arrived. NULL on failure. */
+struct pdns *pdns_start(const url_t *u, pdns_cb cb, void *arg);
+/* The next target as "sip:ADDR:PORT;transport=P" into buf: 1, 0 while
+ * the answer is still awaited, -1 when there is no (further) target. */
+int pdns_next(struct pdns *d, char *buf, size_t size);
+/* After -1 without any target: the name or its records do not exist. */
+int pdns_not_found(const struct pdns *d);
+void pdns_free(struct pdns *d);
+void pdns_shutdown(void);
+
 /* ---- redirect.c ------------------------------------------------------- */
 /* RFC 3261 8.3 / 21.3.3: answers 302 listing the destination set. */
 int predirect(jn_msg_t *req);

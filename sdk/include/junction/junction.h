@@ -31,7 +31,7 @@ extern "C" {
  * less than or equal to the core's. Additions bump the minor, any change
  * to an existing struct layout or signature bumps the major. */
 #define JN_SDK_MAJOR 1
-#define JN_SDK_MINOR 0
+#define JN_SDK_MINOR 1
 
 #define JN_API __attribute__((visibility("default")))
 #define JN_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

@@ -118,6 +118,11 @@ JN_API void *jn_msg_sofia_msg(jn_msg_t *msg);
 JN_API void *jn_msg_sofia_sip(jn_msg_t *msg);
 /* The nta_agent_t * of the SIP thread. */
 JN_API void *jn_sip_agent(void);
+/* The su_root_t * of the SIP thread (for sofia objects a module creates on
+ * it, e.g. an sres_resolver_t) and the resolv.conf path the agent's
+ * resolver reads (`sip: resolv_conf:`), NULL for the system's. */
+JN_API void *jn_sip_root(void);
+JN_API const char *jn_sip_resolv_conf(void);
 
 /* Wraps a sofia-sip msg_t * that a module built or received itself (a
  * branch's copy of a request, a response of its own client transaction)
@@ -128,6 +133,20 @@ JN_API void *jn_sip_agent(void);
  * the source address reads origin's when sofia_msg has none. NULL on
  * failure; the reference is dropped then too. */
 JN_API jn_msg_t *jn_msg_wrap_sofia(void *sofia_msg, jn_msg_t *origin);
+
+/* ---- per-message module data (SDK 1.1) -----------------------------------
+ * A module may attach one pointer per key (the address of one of its own
+ * statics) to a message, to find it again in a later execution on the same
+ * message - a failure route runs on the request the request route saw, so
+ * state kept here survives into it (jn_call_set_local does not). free_fn
+ * (may be NULL) is called with the pointer when the message is freed (its
+ * last reference dropped) or when the key is set again; setting NULL
+ * removes the key. Returns 0, or JN_EINVAL / JN_ENOMEM with value not
+ * taken (the caller still owns it). jn_msg_data() returns NULL when unset.
+ * Modules using these need a core of SDK 1.1 or later. */
+JN_API int jn_msg_set_data(jn_msg_t *msg, const void *key, void *value,
+			   void (*free_fn)(void *value));
+JN_API void *jn_msg_data(const jn_msg_t *msg, const void *key);
 
 /* Non-zero when host and port name one of the daemon's SIP listeners (how
  * a proxy recognises its own Route, Record-Route and Via entries). host may
