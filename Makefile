@@ -93,8 +93,15 @@ $(O)/modules/$(1)/tests/%: modules/$(1)/tests/%.c $$(wildcard modules/$(1)/*.c m
 	$$(CC) $$(CORE_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -Imodules/$(1) $$(shell $$(PKG_CONFIG) --cflags cmocka) \
 		$$< $$(wildcard modules/$(1)/*.c) -o $$@ $(O)/libjcore.a $$(LDSAN) $$($(1)_LIBS) $$(PKG_LIBS) \
 		$$(shell $$(PKG_CONFIG) --libs cmocka) -ldl -lm -lpthread
+
+# libFuzzer targets of a module: modules/NAME/tests/fuzz_X.c -> $(O)/fuzz_X
+$(O)/fuzz_%: modules/$(1)/tests/fuzz_%.c $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $(O)/libjcore.a
+	$$(CC) $$(CORE_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -Imodules/$(1) -fsanitize=fuzzer,address,undefined \
+		$$< $$(wildcard modules/$(1)/*.c) -o $$@ $(O)/libjcore.a $$($(1)_LIBS) $$(PKG_LIBS) -ldl -lm -lpthread
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+MOD_FUZZ_SRC := $(wildcard modules/*/tests/fuzz_*.c)
 
 MOD_UNIT_SRC := $(wildcard modules/*/tests/test_*.c)
 MOD_UNIT_BIN := $(MOD_UNIT_SRC:%.c=$(O)/%)
@@ -135,7 +142,7 @@ FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 OPT=-O1 fuzz-targets
 
-fuzz-targets: $(FUZZ_SRC:test/fuzz/%.c=$(O)/%)
+fuzz-targets: $(FUZZ_SRC:test/fuzz/%.c=$(O)/%) $(foreach f,$(MOD_FUZZ_SRC),$(O)/$(basename $(notdir $(f))))
 $(O)/fuzz_%: test/fuzz/fuzz_%.c $(O)/libjcore.a
 	$(CC) $(CORE_CFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ \
 		$(O)/libjcore.a $(PKG_LIBS) -ldl -lm -lpthread
