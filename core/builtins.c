@@ -193,7 +193,7 @@ static const struct {
 	{"reason", JN_T_STR, F_REASON, 0, JN_ROUTE_REPLY | JN_ROUTE_FAILURE, "response reason phrase"},
 	{"src.ip", JN_T_STR, F_SRC_IP, 0, 0, "source IP address"},
 	{"src.port", JN_T_INT, F_SRC_PORT, 0, 0, "source port"},
-	{"src.proto", JN_T_STR, F_SRC_PROTO, 0, 0, "transport: udp, tcp"},
+	{"src.proto", JN_T_STR, F_SRC_PROTO, 0, 0, "transport: udp, tcp, tls"},
 	{"max_forwards", JN_T_INT, F_MAX_FORWARDS, 1, 0, "Max-Forwards, null if absent"},
 	{"body", JN_T_STR, F_BODY, 0, 0, "message body, null if none"},
 	{"dst_uri", JN_T_STR, F_DST_URI, 1, JN_ROUTE_REQUEST | JN_ROUTE_FAILURE | JN_ROUTE_BRANCH,

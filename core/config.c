@@ -371,6 +371,9 @@ void config_free(jn_config_t *c)
 	free(c->http.token);
 	free(c->sip.user_agent);
 	free(c->sip.resolv_conf);
+	free(c->tls.certificate);
+	free(c->tls.key);
+	free(c->tls.ca);
 	config_node_free(c->root);
 	free(c->file);
 	free(c);

@@ -50,6 +50,13 @@ typedef struct jn_config {
 		char *user_agent;          /* Server/User-Agent, default "Junction" */
 		char *resolv_conf;         /* DNS resolver config (RFC 3263); NULL: system */
 	} sip;
+	struct {
+		int enabled;       /* 1 when a tls: section is present */
+		char *certificate; /* PEM certificate chain (resolved path) */
+		char *key;         /* PEM private key */
+		char *ca;          /* PEM CA bundle for client certificates, or NULL */
+		int verify_client; /* require a client certificate signed by ca */
+	} tls;
 	jn_node_t *root;
 	void *priv;
 } jn_config_t;

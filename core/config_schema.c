@@ -19,8 +19,9 @@ typedef struct schema {
 } schema_t;
 
 static const char *const top_keys[] = {"listen", "script", "module_path", "modules",
-                                       "log",    "http",   "sip",         NULL};
-static const char *const listen_keys[] = {"udp", "tcp", NULL};
+                                       "log",    "http",   "sip",         "tls", NULL};
+static const char *const listen_keys[] = {"udp", "tcp", "tls", NULL};
+static const char *const tls_keys[] = {"certificate", "key", "ca", "verify_client", NULL};
 static const char *const module_keys[] = {"name", "path", "params", NULL};
 static const char *const log_keys[] = {"level", "target", "format", NULL};
 static const char *const http_keys[] = {"listen", "token", NULL};
@@ -254,7 +255,7 @@ static void check_listen(schema_t *s, const jn_node_t *v)
 		return;
 	}
 	if (v->kind != JN_NODE_MAP && !(v->kind == JN_NODE_SCALAR && v->null)) {
-		config_err(s->e, v, "'listen' must be a map with keys udp and/or tcp");
+		config_err(s->e, v, "'listen' must be a map with keys udp, tcp and/or tls");
 		return;
 	}
 	if (v->kind == JN_NODE_MAP) {
@@ -459,6 +460,78 @@ static void check_sip(schema_t *s, const jn_node_t *v)
 		check_resolv_conf(s, x);
 }
 
+/* ---- tls ------------------------------------------------------------------ */
+
+static void want_bool(schema_t *s, const jn_node_t *v, const char *key, int *out)
+{
+	if (!is_str(v) || config_parse_bool(v->text, out) < 0)
+		config_err(s->e, v, "'%s' must be true or false", key);
+}
+
+/* sofia reads the files only when the listener starts and then says
+ * little about what was wrong, so each file must be readable and hold a
+ * PEM block (what) now, reported at the key that names it. */
+static void want_pem(schema_t *s, const jn_node_t *v, const char *key, const char *what,
+                     char **out)
+{
+	char *path = NULL, line[256];
+	int found = 0;
+	want_path(s, v, key, &path);
+	if (!path)
+		return;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		config_err(s->e, v, "'%s': cannot read '%s': %s", key, path, strerror(errno));
+		free(path);
+		return;
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = strncmp(line, "-----BEGIN ", 11) == 0 && strstr(line, what) != NULL;
+	fclose(f);
+	if (!found) {
+		config_err(s->e, v, "'%s': '%s' holds no PEM %s", key, path, what);
+		free(path);
+		return;
+	}
+	free(*out);
+	*out = path;
+}
+
+static void check_tls(schema_t *s, const jn_node_t *v)
+{
+	const jn_node_t *x;
+	if (!v)
+		return;
+	s->c->tls.enabled = 1;
+	if (v->kind != JN_NODE_MAP) {
+		config_err(s->e, v, "'tls' must be a map with keys certificate and key");
+		return;
+	}
+	check_keys(s, v, "'tls'", tls_keys);
+	if (!(x = jn_node_get(v, "certificate")))
+		config_err(s->e, v, "missing required key 'certificate' in 'tls'");
+	else
+		want_pem(s, x, "certificate", "CERTIFICATE", &s->c->tls.certificate);
+	if (!(x = jn_node_get(v, "key")))
+		config_err(s->e, v, "missing required key 'key' in 'tls'");
+	else
+		want_pem(s, x, "key", "PRIVATE KEY", &s->c->tls.key);
+	if ((x = jn_node_get(v, "ca")))
+		want_pem(s, x, "ca", "CERTIFICATE", &s->c->tls.ca);
+	if ((x = jn_node_get(v, "verify_client")))
+		want_bool(s, x, "verify_client", &s->c->tls.verify_client);
+}
+
+/* A tls listener needs the certificate and key of a tls: section. */
+static void check_tls_listeners(schema_t *s, const jn_node_t *tls)
+{
+	for (size_t i = 0; i < s->c->nlisteners; i++)
+		if (!strcmp(s->c->listeners[i].proto, "tls") && !tls)
+			config_err(s->e, s->lnodes[i],
+			           "a tls listener needs a top-level 'tls' section "
+			           "(certificate, key)");
+}
+
 /* ---- top level ---------------------------------------------------------- */
 
 static void set_defaults(schema_t *s)
@@ -498,6 +571,8 @@ void config_schema_check(jn_config_t *c, const char *base, config_errs_t *e)
 	check_log(&s, jn_node_get(root, "log"));
 	check_http(&s, jn_node_get(root, "http"));
 	check_sip(&s, jn_node_get(root, "sip"));
+	check_tls(&s, jn_node_get(root, "tls"));
+	check_tls_listeners(&s, jn_node_get(root, "tls"));
 	free(s.lnodes);
 	free(s.mnodes);
 }

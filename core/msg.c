@@ -12,12 +12,25 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/nta_stateless.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/tport.h>
 #include <sofia-sip/url.h>
 
 #include "log.h"
 #include "loop.h"
 #include "script/script.h"
 #include "sip.h"
+
+/* TLS arrives as TCP in msg_addrinfo(); the transport that delivered
+ * the message (known while it is being delivered) tells them apart. */
+static int msg_is_tls(msg_t *m)
+{
+	nta_agent_t *agent = sipcore_agent();
+	tport_t *tp = agent ? nta_incoming_transport(agent, NULL, m) : NULL;
+	int tls = tp && tport_has_tls(tp);
+	tport_unref(tp);
+	return tls;
+}
 
 jn_msg_t *jnmsg_wrap(msg_t *m, sip_t *sip)
 {
@@ -32,7 +45,7 @@ jn_msg_t *jnmsg_wrap(msg_t *m, sip_t *sip)
 	su_addrinfo_t *ai = msg_addrinfo(m);
 	if (ai && ai->ai_addr) {
 		if (ai->ai_protocol == IPPROTO_TCP)
-			jm->proto = "tcp";
+			jm->proto = msg_is_tls(m) ? "tls" : "tcp";
 		if (ai->ai_addr->sa_family == AF_INET) {
 			struct sockaddr_in *a = (struct sockaddr_in *)ai->ai_addr;
 			inet_ntop(AF_INET, &a->sin_addr, jm->src_ip, sizeof(jm->src_ip));

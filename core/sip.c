@@ -23,11 +23,13 @@
 #include "loop.h"
 #include "msg.h"
 #include "script/script.h"
+#include "tls.h"
 
 static struct {
 	nta_agent_t *agent;
 	char *user_agent;
 	char *resolv_conf; /* what the agent's resolver reads; NULL: the system's */
+	char *tls_dir;     /* TLS credentials for sofia (tls.c); NULL: no tls listener */
 	char **listeners;
 	size_t nlisteners;
 	const jn_config_t *cfg;
@@ -287,12 +289,14 @@ static int message_cb(nta_agent_magic_t *ctx, nta_agent_t *agent, msg_t *msg, si
 
 /* ---- setup ----------------------------------------------------------- */
 
+/* TLS binds through a sips: URL: nta offers "tls" only for sips. */
 static char *listener_url(const conf_listener_t *l)
 {
 	char *s = NULL;
 	int v6 = strchr(l->host, ':') != NULL;
-	if (asprintf(&s, "sip:%s%s%s:%u;transport=%s", v6 ? "[" : "", l->host, v6 ? "]" : "",
-		     l->port, l->proto) < 0)
+	int tls = !strcmp(l->proto, "tls");
+	if (asprintf(&s, "%s:%s%s%s:%u;transport=%s", tls ? "sips" : "sip", v6 ? "[" : "", l->host,
+		     v6 ? "]" : "", l->port, l->proto) < 0)
 		return NULL;
 	return s;
 }
@@ -306,6 +310,12 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 		return -1;
 	if (cfg->sip.resolv_conf && !(S.resolv_conf = strdup(cfg->sip.resolv_conf)))
 		return -1;
+	for (size_t i = 0; i < cfg->nlisteners && !S.tls_dir; i++)
+		if (!strcmp(cfg->listeners[i].proto, "tls") && tls_dir_create(cfg, &S.tls_dir, errs) < 0)
+			return -1;
+	/* A client certificate is required only when asked for: phones rarely
+	 * have one. Servers we connect to are not verified (no CA for them). */
+	unsigned tls_policy = cfg->tls.verify_client ? TPTLS_VERIFY_IN : TPTLS_VERIFY_NONE;
 	for (size_t i = 0; i < cfg->nlisteners; i++) {
 		const conf_listener_t *l = &cfg->listeners[i];
 		char *url = listener_url(l);
@@ -323,13 +333,19 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 							  SRESTAG_RESOLV_CONF(S.resolv_conf)),
 						   TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
 						   TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
-						   TPTAG_STUN_SERVER(0), TAG_END());
+						   TPTAG_STUN_SERVER(0),
+						   TAG_IF(S.tls_dir, TPTAG_CERTIFICATE(S.tls_dir)),
+						   TAG_IF(S.tls_dir, TPTAG_TLS_VERIFY_POLICY(tls_policy)),
+						   TAG_END());
 			ok = S.agent != NULL;
 		} else {
 			ok = nta_agent_add_tport(S.agent, URL_STRING_MAKE(url),
 						 TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
 						 TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
-						 TPTAG_STUN_SERVER(0), TAG_END()) == 0;
+						 TPTAG_STUN_SERVER(0),
+						 TAG_IF(S.tls_dir, TPTAG_CERTIFICATE(S.tls_dir)),
+						 TAG_IF(S.tls_dir, TPTAG_TLS_VERIFY_POLICY(tls_policy)),
+						 TAG_END()) == 0;
 		}
 		free(url);
 		if (!ok) {
@@ -357,5 +373,6 @@ void sipcore_stop(void)
 	free(S.listeners);
 	free(S.user_agent);
 	free(S.resolv_conf);
+	tls_dir_remove(S.tls_dir);
 	memset(&S, 0, sizeof(S));
 }

@@ -381,7 +381,7 @@ static void test_unknown_key_at_top_level(void **state)
 {
 	expect_error(MINIMAL "scirpt: x\n",
 	             "t.yaml:3:1: unknown key 'scirpt' (expected one of: listen, script, "
-	             "module_path, modules, log, http, sip)");
+	             "module_path, modules, log, http, sip, tls)");
 }
 
 static void test_unknown_key_nested(void **state)
@@ -398,10 +398,27 @@ static void test_unknown_key_nested(void **state)
 	              want);
 }
 
-static void test_tls_is_not_a_listener_protocol_yet(void **state)
+static void test_tls_listener_needs_a_tls_section(void **state)
 {
 	expect_error("listen:\n  udp: 127.0.0.1:5060\n  tls: 127.0.0.1:5061\nscript: s\n",
-	             "t.yaml:3:3: unknown key 'tls' in 'listen' (expected one of: udp, tcp)");
+	             "t.yaml:3:8: a tls listener needs a top-level 'tls' section "
+	             "(certificate, key)");
+}
+
+static void test_tls_section_is_checked(void **state)
+{
+	const char *const want[] = {
+	    "t.yaml:3:6: missing required key 'key' in 'tls'",
+	    "t.yaml:3:20: 'certificate': cannot read '/nonexistent/c.pem': No such file or "
+	    "directory",
+	    "t.yaml:3:55: 'verify_client' must be true or false",
+	    "t.yaml:3:62: unknown key 'x' in 'tls' (expected one of: certificate, key, ca, "
+	    "verify_client)",
+	    NULL,
+	};
+	expect_errors("listen: {tls: 127.0.0.1:5061}\nscript: s\n"
+	              "tls: {certificate: /nonexistent/c.pem, verify_client: maybe, x: 1}\n",
+	              want);
 }
 
 static void test_wrong_types(void **state)
@@ -432,7 +449,7 @@ static void test_listen_list_items_must_be_strings(void **state)
 	expect_error("listen: {udp: [127.0.0.1:5060, [x]]}\nscript: s\n",
 	             "t.yaml:1:32: 'udp' must be a string or a list of strings");
 	expect_error("listen: [127.0.0.1:5060]\nscript: s\n",
-	             "t.yaml:1:9: 'listen' must be a map with keys udp and/or tcp");
+	             "t.yaml:1:9: 'listen' must be a map with keys udp, tcp and/or tls");
 }
 
 static void test_enums(void **state)
@@ -583,7 +600,7 @@ static void test_several_errors_are_reported_at_once_in_file_order(void **state)
 	const char *const want[] = {
 	    "t.yaml:1:1: missing required key 'script'",
 	    "t.yaml:2:8: invalid listen address '1.2.3.4': missing port",
-	    "t.yaml:3:3: unknown key 'tls' in 'listen' (expected one of: udp, tcp)",
+	    "t.yaml:3:3: unknown key 'sctp' in 'listen' (expected one of: udp, tcp, tls)",
 	    "t.yaml:4:1: duplicate key 'listen' (first at line 1)",
 	    "t.yaml:5:14: 'level' must be one of: err, warn, notice, info, debug",
 	    "t.yaml:6:19: 'udp_buffer' must be between 65536 and 67108864",
@@ -591,7 +608,7 @@ static void test_several_errors_are_reported_at_once_in_file_order(void **state)
 	};
 	expect_errors("listen:\n"
 	              "  udp: 1.2.3.4\n"
-	              "  tls: x\n"
+	              "  sctp: x\n"
 	              "listen: {}\n"
 	              "log: {level: x}\n"
 	              "sip: {udp_buffer: 1}\n",
@@ -607,7 +624,7 @@ static void test_errors_are_appended_after_existing_ones(void **state)
 	assert_int_equal(e.n, 4);
 	assert_string_equal(e.v[0].msg, "earlier");
 	assert_string_equal(e.v[1].msg, "unknown key 'x' (expected one of: listen, script, "
-	                                "module_path, modules, log, http, sip)");
+	                                "module_path, modules, log, http, sip, tls)");
 	errlist_free(&e);
 }
 
@@ -896,7 +913,8 @@ int main(void)
 	    cmocka_unit_test(test_alias_bomb_is_refused),
 	    cmocka_unit_test(test_unknown_key_at_top_level),
 	    cmocka_unit_test(test_unknown_key_nested),
-	    cmocka_unit_test(test_tls_is_not_a_listener_protocol_yet),
+	    cmocka_unit_test(test_tls_listener_needs_a_tls_section),
+	    cmocka_unit_test(test_tls_section_is_checked),
 	    cmocka_unit_test(test_wrong_types),
 	    cmocka_unit_test(test_listen_list_items_must_be_strings),
 	    cmocka_unit_test(test_enums),

@@ -1,12 +1,14 @@
 #!/bin/bash
-# baresip_call.sh - two real phones (baresip) register with digest auth and
+# t_baresip.sh - two real phones (baresip) register with digest auth and
 # call each other through the default PBX script, with audio from a WAV.
 #
-# Run by hand (JUNCTIOND=... bash test/interop/baresip_call.sh); not yet in
-# make test: baresip 1.0.0 here gives up before sending its REGISTER
-# ("Register: Function not implemented", nothing reaches the daemon), with
-# and without a network namespace. The same call flow with SIPp phones is
-# test/integration/t_pbx.sh.
+# baresip 1.0.0 on Debian 12 uses libre 1.1.0, whose digest client only
+# knows MD5: sip_auth_authenticate() walks EVERY WWW-Authenticate /
+# Proxy-Authenticate header of the 401/407 and fails the whole challenge
+# with ENOSYS as soon as one of them names another algorithm (the header
+# order does not matter): a "MD5,SHA-256" challenge ends in "Register:
+# Function not implemented" after the first REGISTER. The shipped demo
+# configuration therefore offers MD5 only; this test runs it as shipped.
 #
 # Proves, with the shipped etc/routes/default.jn and the demo subscribers:
 #  - RFC 3261 10.3 + 22.4 / RFC 7616: REGISTER challenged (401) and then
@@ -31,7 +33,35 @@ ALICE_CONS=${bp[6]} BOB_CONS=${bp[7]}
 # The shipped default script, with the shipped module configuration.
 cp "$JN_ROOT/etc/routes/default.jn" "$T/test.jn"
 modules=$(sed -n '/^modules:/,/^[a-z_]*:/p' "$JN_ROOT/etc/junction.yaml" | sed '$d')
+# JN_BARESIP_TLS=1 (t_baresip_tls.sh): the phones use a TLS listener
+# (sips, RFC 3261 26.2) with a throwaway CA they trust (sip_cafile).
+SIP_URI_SUFFIX= ACCOUNT_PORT=$JN_PORT EXTRA_CONF=
+if [ "${JN_BARESIP_TLS:-0}" = 1 ]; then
+	TLS_PORT=${bp[1]}
+	pki=$T/pki
+	mkdir -p "$pki"
+	(
+		cd "$pki"
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+			-subj "/CN=Junction test CA" 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+			-subj "/CN=127.0.0.1" 2>/dev/null
+		printf 'subjectAltName=IP:127.0.0.1\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out server.pem -days 2 -extfile server.ext 2>/dev/null
+		# The proxy opens its own TLS connection to the callee's contact
+		# (baresip's TLS port), so the phones serve a certificate too.
+		cat server.key server.pem >phone.pem
+	) || fail "openssl could not make the test certificates"
+	modules+=$'\n'"tls: { certificate: $pki/server.pem, key: $pki/server.key }"
+	SIP_URI_SUFFIX=";transport=tls" ACCOUNT_PORT=$TLS_PORT
+	EXTRA_CONF="sip_cafile		$pki/ca.pem
+sip_certificate		$pki/phone.pem"
+fi
 jn_config - <<<"$modules"
+if [ -n "${TLS_PORT:-}" ]; then
+	sed -i "s|^  tcp: .*|&\n  tls: \"127.0.0.1:$TLS_PORT\"|" "$T/junction.yaml"
+fi
 jn_start
 
 sox -n -r 8000 -c 1 -b 16 "$T/alice-1000hz.wav" synth 20 sine 1000 vol 0.5
@@ -43,6 +73,7 @@ phone() {
 	cat >"$dir/config" <<EOF
 poll_method		epoll
 sip_listen		127.0.0.1:$sip
+$EXTRA_CONF
 net_interface		127.0.0.1
 dns_server		127.0.0.1:53
 audio_player		alsa,null
@@ -67,11 +98,13 @@ ctrl_tcp_listen		127.0.0.1:$ctrl
 module_app		account.so
 module_app		menu.so
 EOF
-	echo "<sip:$user@127.0.0.1:$JN_PORT>;auth_user=$user;auth_pass=1234;answermode=$answer;audio_codecs=PCMU/8000/1;regint=600" \
+	echo "<sip:$user@127.0.0.1:$ACCOUNT_PORT$SIP_URI_SUFFIX>;auth_user=$user;auth_pass=1234;answermode=$answer;audio_codecs=PCMU/8000/1;regint=600" \
 		>"$dir/accounts"
 	baresip -f "$dir" -t 60 >"$dir/log" 2>&1 &
 	jn_track "$!"
+	PHONE_PID[$name]=$!
 }
+declare -A PHONE_PID
 
 # ctrl PORT COMMAND PARAMS: one ctrl_tcp command (netstring JSON).
 ctrl() {
@@ -98,14 +131,15 @@ wait_log() { # file ERE seconds what
 note "bob (1001) and alice (1000) register with digest auth"
 phone bob 1001 "$BOB_SIP" "$BOB_CTRL" "$BOB_CONS" auto
 phone alice 1000 "$ALICE_SIP" "$ALICE_CTRL" "$ALICE_CONS" manual
-wait_log "$T/bob/log" '200 OK \[1 binding\]' $((10 * JN_SLOW)) "bob registration"
-wait_log "$T/alice/log" '200 OK \[1 binding\]' $((10 * JN_SLOW)) "alice registration"
+wait_log "$T/bob/log" '200 OK .*\[1 binding\]' $((10 * JN_SLOW)) "bob registration"
+wait_log "$T/alice/log" '200 OK .*\[1 binding\]' $((10 * JN_SLOW)) "alice registration"
 jn_http GET "/registrations"
 assert_match "$HTTP_BODY" '1000@' "REST lists alice's binding"
 assert_match "$HTTP_BODY" '1001@' "REST lists bob's binding"
 
 note "alice calls bob; bob answers; audio flows for a few seconds"
-ctrl "$ALICE_CTRL" dial "sip:1001@127.0.0.1:$JN_PORT"
+# (baresip adds the account's ;transport=tls itself)
+ctrl "$ALICE_CTRL" dial "sip:1001@127.0.0.1:$ACCOUNT_PORT"
 wait_log "$T/alice/log" 'Call established|call established' $((10 * JN_SLOW)) "alice's call"
 wait_log "$T/bob/log" 'Call established|call established' $((10 * JN_SLOW)) "bob's call"
 sleep 4
@@ -152,4 +186,17 @@ if abs(peak - 1000) > 40:
 if corr < 0.9:
     sys.exit("spectral correlation %.3f below 0.9" % corr)
 PY
+
+note "both phones quit and unregister (RFC 3261 10.2.2: Expires 0)"
+ctrl "$ALICE_CTRL" quit ""
+ctrl "$BOB_CTRL" quit ""
+for name in alice bob; do
+	for ((i = 0; i < 50 * JN_SLOW; i++)); do
+		kill -0 "${PHONE_PID[$name]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "${PHONE_PID[$name]}" 2>/dev/null && fail "$name did not quit"
+done
+jn_http GET "/registrations"
+assert_no_match "$HTTP_BODY" '100[01]@' "no binding left after the phones unregistered"
 jn_stop
