@@ -47,6 +47,7 @@ typedef struct jn_config {
 	struct {
 		unsigned udp_buffer;       /* bytes, default 4194304 */
 		unsigned shutdown_timeout; /* seconds, default 5 */
+		unsigned tcp_keepalive;    /* seconds between CRLF pings on idle connections, 0 off */
 		char *user_agent;          /* Server/User-Agent, default "Junction" */
 		char *resolv_conf;         /* DNS resolver config (RFC 3263); NULL: system */
 	} sip;

@@ -26,7 +26,7 @@ static const char *const module_keys[] = {"name", "path", "params", NULL};
 static const char *const log_keys[] = {"level", "target", "format", NULL};
 static const char *const http_keys[] = {"listen", "token", NULL};
 static const char *const sip_keys[] = {"udp_buffer", "shutdown_timeout", "user_agent",
-                                      "resolv_conf", NULL};
+                                      "resolv_conf", "tcp_keepalive", NULL};
 static const char *const log_levels[] = {"err", "warn", "notice", "info", "debug", NULL};
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
 static const char *const log_formats[] = {"text", "json", NULL};
@@ -454,6 +454,8 @@ static void check_sip(schema_t *s, const jn_node_t *v)
 		want_uint(s, x, "udp_buffer", 65536, 67108864, &s->c->sip.udp_buffer);
 	if ((x = jn_node_get(v, "shutdown_timeout")))
 		want_uint(s, x, "shutdown_timeout", 0, 300, &s->c->sip.shutdown_timeout);
+	if ((x = jn_node_get(v, "tcp_keepalive")))
+		want_uint(s, x, "tcp_keepalive", 0, 3600, &s->c->sip.tcp_keepalive);
 	if ((x = jn_node_get(v, "user_agent")))
 		check_user_agent(s, x);
 	if ((x = jn_node_get(v, "resolv_conf")))

@@ -334,6 +334,9 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 						   TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
 						   TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
 						   TPTAG_STUN_SERVER(0),
+						   /* RFC 5626 4.4.1: CRLF pings keep NATed
+						    * TCP/TLS connections open */
+						   TPTAG_KEEPALIVE(cfg->sip.tcp_keepalive * 1000u),
 						   TAG_IF(S.tls_dir, TPTAG_CERTIFICATE(S.tls_dir)),
 						   TAG_IF(S.tls_dir, TPTAG_TLS_VERIFY_POLICY(tls_policy)),
 						   TAG_END());
@@ -343,6 +346,7 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 						 TPTAG_UDP_RMEM(cfg->sip.udp_buffer),
 						 TPTAG_UDP_WMEM(cfg->sip.udp_buffer),
 						 TPTAG_STUN_SERVER(0),
+						 TPTAG_KEEPALIVE(cfg->sip.tcp_keepalive * 1000u),
 						 TAG_IF(S.tls_dir, TPTAG_CERTIFICATE(S.tls_dir)),
 						 TAG_IF(S.tls_dir, TPTAG_TLS_VERIFY_POLICY(tls_policy)),
 						 TAG_END()) == 0;
