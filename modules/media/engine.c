@@ -1,0 +1,431 @@
+/* engine.c - media worker threads. Each owns an epoll loop and the RTP and
+ * RTCP sockets of its sessions; the SIP thread reaches it only through a
+ * command queue and an eventfd, and it answers with jn_loop_post(). So no
+ * session field written by the worker is ever written by another thread. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "media.h"
+#include "rtp.h"
+
+struct mcmd {
+	enum mcmd_type type;
+	struct media_session *a, *b;
+	struct wparams params;
+	struct mcmd *next;
+};
+
+struct mworker {
+	pthread_t th;
+	int started;
+	int epfd, evfd;
+	pthread_mutex_t lock;
+	struct mcmd *head, **tail;
+	int stop;
+	unsigned load; /* sessions placed here (SIP thread only) */
+	struct media_session *list; /* worker only */
+	uint64_t last_scan;
+};
+
+static struct {
+	struct media_conf conf;
+	struct mworker *w;
+	unsigned n;
+} E;
+
+#define BATCH 64
+#define SCAN_MS 100
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+#define STAT_ADD(s, f, v) __atomic_fetch_add(&(s)->st.f, (v), __ATOMIC_RELAXED)
+
+const struct media_conf *media_engine_conf(void)
+{
+	return &E.conf;
+}
+
+struct mworker *media_worker_pick(struct mworker *want)
+{
+	struct mworker *best = want;
+	for (unsigned i = 0; !want && i < E.n; i++)
+		if (!best || E.w[i].load < best->load)
+			best = &E.w[i];
+	if (best)
+		best->load++;
+	return best;
+}
+
+void media_worker_unpick(struct mworker *w)
+{
+	if (w && w->load)
+		w->load--;
+}
+
+int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
+		      const struct wparams *params)
+{
+	struct mworker *w = a->w;
+	struct mcmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return JN_ENOMEM;
+	c->type = type;
+	c->a = a;
+	c->b = b;
+	if (params)
+		c->params = *params;
+	pthread_mutex_lock(&w->lock);
+	*w->tail = c;
+	w->tail = &c->next;
+	pthread_mutex_unlock(&w->lock);
+	uint64_t one = 1;
+	while (write(w->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/* ---- commands (worker thread) --------------------------------------- */
+
+static void unpeer(struct media_session *s)
+{
+	if (s->wpeer && s->wpeer != s && s->wpeer->wpeer == s)
+		s->wpeer->wpeer = NULL;
+	s->wpeer = NULL;
+}
+
+static void apply_params(struct media_session *s, const struct wparams *p)
+{
+	s->p = *p;
+	s->have_params = 1;
+	/* A new offer/answer may move the remote: send to what the SDP says
+	 * and latch again on the next packet (symmetric RTP). */
+	s->latched = s->rtcp_latched = 0;
+	s->to_len = p->to_len;
+	s->rtp_to = p->rtp_to;
+	s->rtcp_to = p->rtcp_to;
+	s->last_rx_ms = now_ms();
+	s->timeout_sent = 0;
+}
+
+static void run_cmd(struct mworker *w, struct mcmd *c)
+{
+	struct media_session *s = c->a;
+	struct epoll_event ev = {.events = EPOLLIN};
+	switch (c->type) {
+	case MCMD_ADD:
+		ev.data.ptr = &s->fd_rtp;
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, s->rtp_fd, &ev);
+		ev.data.ptr = &s->fd_rtcp;
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, s->rtcp_fd, &ev);
+		s->wnext = w->list;
+		if (w->list)
+			w->list->wprev = s;
+		w->list = s;
+		s->last_rx_ms = now_ms();
+		break;
+	case MCMD_PARAMS:
+		apply_params(s, &c->params);
+		break;
+	case MCMD_CONNECT:
+		unpeer(s);
+		if (c->b != s)
+			unpeer(c->b);
+		s->wpeer = c->b;
+		c->b->wpeer = s;
+		break;
+	case MCMD_DISCONNECT:
+		unpeer(s);
+		break;
+	case MCMD_REMOVE:
+		unpeer(s);
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtp_fd, NULL);
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtcp_fd, NULL);
+		close(s->rtp_fd);
+		close(s->rtcp_fd);
+		s->rtp_fd = s->rtcp_fd = -1;
+		if (s->wprev)
+			s->wprev->wnext = s->wnext;
+		else
+			w->list = s->wnext;
+		if (s->wnext)
+			s->wnext->wprev = s->wprev;
+		/* The last thing the worker says about s: every event posted
+		 * before is delivered (or dropped) before the free runs. */
+		media_post_free(s);
+		break;
+	}
+}
+
+static void drain_cmds(struct mworker *w)
+{
+	uint64_t n;
+	while (read(w->evfd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&w->lock);
+	struct mcmd *c = w->head;
+	w->head = NULL;
+	w->tail = &w->head;
+	pthread_mutex_unlock(&w->lock);
+	while (c) {
+		struct mcmd *next = c->next;
+		run_cmd(w, c);
+		free(c);
+		c = next;
+	}
+}
+
+/* ---- packets (worker thread) ---------------------------------------- */
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+	return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+}
+
+static void latched_event(struct media_session *s)
+{
+	media_event_t ev = {.size = sizeof(ev), .type = MEDIA_EV_LATCHED};
+	if (s->rtp_to.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&s->rtp_to;
+		inet_ntop(AF_INET6, &a->sin6_addr, ev.addr, sizeof(ev.addr));
+		ev.port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&s->rtp_to;
+		inet_ntop(AF_INET, &a->sin_addr, ev.addr, sizeof(ev.addr));
+		ev.port = ntohs(a->sin_port);
+	}
+	media_post_event(s, &ev);
+}
+
+/* Symmetric RTP: the first packet's source becomes the destination. After
+ * that a new source is followed only when it carries the latched SSRC (a
+ * NAT rebinding), so a stranger cannot steal the stream (RTP bleed). */
+static int latch_rtp(struct media_session *s, const struct sockaddr_storage *src, socklen_t sl,
+		     const uint8_t *buf)
+{
+	uint32_t ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 |
+			buf[11];
+	if (s->latched && same_addr(src, &s->rtp_to))
+		return 1;
+	if (s->latched && ssrc != s->latched_ssrc)
+		return 0;
+	s->rtp_to = *src;
+	s->to_len = sl;
+	s->latched_ssrc = ssrc;
+	if (!s->rtcp_latched) {
+		/* Until RTCP shows up, assume it comes from port + 1. */
+		s->rtcp_to = *src;
+		uint16_t p = src->ss_family == AF_INET6
+				     ? ntohs(((struct sockaddr_in6 *)&s->rtcp_to)->sin6_port)
+				     : ntohs(((struct sockaddr_in *)&s->rtcp_to)->sin_port);
+		p = (uint16_t)(p + 1);
+		if (src->ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&s->rtcp_to)->sin6_port = htons(p);
+		else
+			((struct sockaddr_in *)&s->rtcp_to)->sin_port = htons(p);
+	}
+	s->latched = 1;
+	latched_event(s);
+	return 1;
+}
+
+static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len)
+{
+	struct media_session *o = s->wpeer;
+	if (!o || !o->have_params || !s->have_params || !o->to_len)
+		return;
+	if (!(s->p.local_dir & MEDIA_RECVONLY) || !(o->p.local_dir & MEDIA_SENDONLY))
+		return;
+	unsigned pt = buf[1] & 0x7f;
+	int out;
+	if ((int)pt == s->p.pt && o->p.codec == s->p.codec)
+		out = o->p.pt;
+	else if ((int)pt == s->p.te_pt && o->p.te_pt >= 0)
+		out = o->p.te_pt;
+	else {
+		/* Another codec (transcoding is the next step) or an unknown PT. */
+		STAT_ADD(s, rx_dropped, 1);
+		return;
+	}
+	rtp_set_pt(buf, (unsigned)out);
+	if (sendto(o->rtp_fd, buf, len, 0, (struct sockaddr *)&o->rtp_to, o->to_len) ==
+	    (ssize_t)len) {
+		STAT_ADD(o, tx_packets, 1);
+		STAT_ADD(o, tx_bytes, len);
+	}
+}
+
+static void on_rtp(struct media_session *s, uint8_t *buf, size_t len,
+		   const struct sockaddr_storage *src, socklen_t sl, uint64_t now)
+{
+	if (len < RTP_HDR_LEN || (buf[0] >> 6) != RTP_VERSION || rtp_is_rtcp(buf, len) ||
+	    !latch_rtp(s, src, sl, buf)) {
+		STAT_ADD(s, rx_dropped, 1);
+		return;
+	}
+	STAT_ADD(s, rx_packets, 1);
+	STAT_ADD(s, rx_bytes, len);
+	s->last_rx_ms = now;
+	s->timeout_sent = 0;
+	relay_rtp(s, buf, len);
+}
+
+static void on_rtcp(struct media_session *s, uint8_t *buf, size_t len,
+		    const struct sockaddr_storage *src, socklen_t sl)
+{
+	if (len < 8 || (buf[0] >> 6) != RTP_VERSION) {
+		STAT_ADD(s, rx_dropped, 1);
+		return;
+	}
+	STAT_ADD(s, rtcp_rx, 1);
+	if (!s->rtcp_latched || !same_addr(src, &s->rtcp_to)) {
+		s->rtcp_to = *src;
+		s->rtcp_latched = 1;
+	}
+	/* Relayed as is for now; the RTCP step terminates it per leg. */
+	struct media_session *o = s->wpeer;
+	if (o && o->to_len &&
+	    sendto(o->rtcp_fd, buf, len, 0, (struct sockaddr *)&o->rtcp_to, o->to_len) ==
+		    (ssize_t)len)
+		STAT_ADD(o, rtcp_tx, 1);
+}
+
+static void on_readable(struct mfd *f, uint64_t now)
+{
+	struct media_session *s = f->s;
+	int fd = f->rtcp ? s->rtcp_fd : s->rtp_fd;
+	uint8_t buf[2048];
+	/* Bounded, so one busy stream cannot starve the others. */
+	for (int i = 0; i < BATCH; i++) {
+		struct sockaddr_storage src;
+		socklen_t sl = sizeof(src);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&src, &sl);
+		if (n < 0)
+			break;
+		if (f->rtcp)
+			on_rtcp(s, buf, (size_t)n, &src, sl);
+		else
+			on_rtp(s, buf, (size_t)n, &src, sl, now);
+	}
+}
+
+static void scan_timeouts(struct mworker *w, uint64_t now)
+{
+	for (struct media_session *s = w->list; s; s = s->wnext) {
+		/* Only when the remote said it sends (RFC 3264 hold: a
+		 * sendonly/inactive peer of ours sends nothing). */
+		if (!s->have_params || !s->p.rtp_timeout_ms || s->timeout_sent ||
+		    !(s->p.remote_dir & MEDIA_SENDONLY) || !(s->p.local_dir & MEDIA_RECVONLY))
+			continue;
+		if (now - s->last_rx_ms < s->p.rtp_timeout_ms)
+			continue;
+		s->timeout_sent = 1;
+		media_event_t ev = {.size = sizeof(ev), .type = MEDIA_EV_RTP_TIMEOUT};
+		media_post_event(s, &ev);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct mworker *w = arg;
+	struct epoll_event evs[64];
+	for (;;) {
+		int n = epoll_wait(w->epfd, evs, 64, SCAN_MS);
+		uint64_t now = now_ms();
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr == w)
+				drain_cmds(w);
+			else
+				on_readable(evs[i].data.ptr, now);
+		}
+		if (now - w->last_scan >= SCAN_MS) {
+			w->last_scan = now;
+			scan_timeouts(w, now);
+		}
+		pthread_mutex_lock(&w->lock);
+		int stop = w->stop && !w->head;
+		pthread_mutex_unlock(&w->lock);
+		if (stop)
+			break;
+	}
+	return NULL;
+}
+
+int media_engine_start(const struct media_conf *conf)
+{
+	E.conf = *conf;
+	unsigned n = conf->workers;
+	if (!n) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		n = c > 0 ? (unsigned)c : 1;
+	}
+	E.w = calloc(n, sizeof(*E.w));
+	if (!E.w)
+		return JN_ENOMEM;
+	E.n = n;
+	for (unsigned i = 0; i < n; i++)
+		E.w[i].epfd = E.w[i].evfd = -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct mworker *w = &E.w[i];
+		pthread_mutex_init(&w->lock, NULL);
+		w->tail = &w->head;
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (w->epfd < 0 || w->evfd < 0)
+			goto fail;
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) < 0)
+			goto fail;
+		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
+			goto fail;
+		w->started = 1;
+	}
+	return 0;
+fail:
+	media_engine_stop();
+	return JN_EIO;
+}
+
+/* Stops the workers after they ran every queued command. Sessions not
+ * destroyed by then are closed by their owners' stop() first. */
+void media_engine_stop(void)
+{
+	for (unsigned i = 0; i < E.n; i++) {
+		struct mworker *w = &E.w[i];
+		if (w->started) {
+			pthread_mutex_lock(&w->lock);
+			w->stop = 1;
+			pthread_mutex_unlock(&w->lock);
+			uint64_t one = 1;
+			while (write(w->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+				;
+			pthread_join(w->th, NULL);
+		}
+		if (w->epfd >= 0)
+			close(w->epfd);
+		if (w->evfd >= 0)
+			close(w->evfd);
+		pthread_mutex_destroy(&w->lock);
+	}
+	free(E.w);
+	E.w = NULL;
+	E.n = 0;
+}

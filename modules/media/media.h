@@ -1,0 +1,113 @@
+/* media.h - internals of the media module: engine configuration, the
+ * worker threads and the session shared between the SIP thread and the
+ * worker that owns its sockets. */
+#ifndef JUNCTION_MEDIA_H
+#define JUNCTION_MEDIA_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <junction/junction.h>
+
+#include "codec.h"
+#include "media_api.h"
+#include "sdp_oa.h"
+
+struct media_conf {
+	unsigned workers;        /* 0: one per online CPU */
+	unsigned rtp_min, rtp_max;
+	unsigned rtp_timeout_ms; /* 0: none */
+	char ip[48], ip6[48];    /* default bind addresses */
+	const media_codec_def_t *codecs[OA_MAX_CODECS]; /* default preference */
+	size_t ncodecs;
+	unsigned ptime;
+};
+
+/* What the worker needs from an offer/answer, copied to it by command. */
+struct wparams {
+	struct sockaddr_storage rtp_to, rtcp_to; /* from SDP; family 0: none */
+	socklen_t to_len;
+	int pt, te_pt;
+	const media_codec_def_t *codec;
+	media_dir_t local_dir, remote_dir;
+	unsigned rtp_timeout_ms;
+};
+
+struct mworker;
+
+struct mfd {
+	struct media_session *s;
+	int rtcp;
+};
+
+/* Counters written by the worker, read by the SIP thread (relaxed atomics). */
+struct mstats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, rtcp_rx, rtcp_tx;
+};
+
+struct media_session {
+	/* ---- SIP thread ---- */
+	struct mworker *w;
+	media_event_cb cb;
+	void *data;
+	int destroyed;
+	struct oa_local local;
+	int offer_pending;
+	struct oa_result neg;
+	int negotiated;
+	unsigned rtp_timeout_ms;
+	struct media_session *peer; /* as last connect()ed */
+	char latched_addr[48];
+	unsigned latched_port;
+	int family;
+	char bind_ip[48];
+
+	/* ---- set at create, then read-only ---- */
+	int rtp_fd, rtcp_fd;
+	unsigned port;
+	struct mfd fd_rtp, fd_rtcp;
+
+	/* ---- worker thread ---- */
+	struct wparams p;
+	int have_params;
+	struct sockaddr_storage rtp_to, rtcp_to; /* where we send: SDP, then latched */
+	socklen_t to_len;
+	int latched, rtcp_latched;
+	uint32_t latched_ssrc;
+	struct media_session *wpeer;
+	uint64_t last_rx_ms;
+	int timeout_sent;
+	struct media_session *wnext, *wprev;
+
+	struct mstats st;
+};
+
+/* ---- engine (engine.c) ---- */
+int media_engine_start(const struct media_conf *conf);
+void media_engine_stop(void);
+const struct media_conf *media_engine_conf(void);
+/* The least loaded worker, or want; counts the session on it. */
+struct mworker *media_worker_pick(struct mworker *want);
+void media_worker_unpick(struct mworker *w);
+
+enum mcmd_type { MCMD_ADD = 1, MCMD_PARAMS, MCMD_CONNECT, MCMD_DISCONNECT, MCMD_REMOVE };
+/* Queues a command to the session's worker (a's). params is copied. */
+int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
+		      const struct wparams *params);
+
+/* ---- sessions (session.c) ---- */
+extern const media_api_t media_api_v1;
+/* Binds an even/odd pair from the range; 0 or JN_EAGAIN / JN_EIO. */
+int media_ports_bind(int family, const char *ip, int *rtp_fd, int *rtcp_fd, unsigned *port);
+/* Worker -> SIP thread: deliver ev for s (ev is malloc()ed, freed after). */
+void media_post_event(struct media_session *s, const media_event_t *ev);
+void media_post_free(struct media_session *s);
+
+/* "PCMU, opus/48000" -> conf->codecs (media.c). */
+int media_parse_codecs(const char *list, struct media_conf *conf);
+
+/* Module handle for logging (NULL in unit tests). */
+extern jn_module_t *media_mod;
+
+#endif

@@ -1,0 +1,449 @@
+/* test_relay.c - the engine end to end through the "media" API on a real
+ * SIP-thread loop and real worker threads: two sessions negotiated with
+ * SDP, bridged with connect(), RTP from two UDP "phones" relayed both ways
+ * with the payload type rewritten, symmetric RTP latching (RFC 4961: we
+ * send to the source we actually saw, not to the SDP address), the
+ * anti-hijack rule, RTCP relay, the RTP timeout event, echo, IPv6, and
+ * the relay rate of one worker. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "media.h"
+#include "rtp.h"
+
+static const media_api_t *api = &media_api_v1;
+
+struct evlog {
+	int n, latched, timeout;
+	char addr[48];
+	unsigned port;
+};
+
+static void on_event(const media_event_t *ev, void *data)
+{
+	struct evlog *l = data;
+	l->n++;
+	if (ev->type == MEDIA_EV_LATCHED) {
+		l->latched++;
+		snprintf(l->addr, sizeof(l->addr), "%s", ev->addr);
+		l->port = ev->port;
+	}
+	if (ev->type == MEDIA_EV_RTP_TIMEOUT)
+		l->timeout++;
+}
+
+static void stop_cb(jn_timer_t *t, void *data)
+{
+	loop_break();
+}
+
+/* Runs the SIP loop for ms milliseconds (events are delivered there). */
+static void spin(unsigned ms)
+{
+	jn_timer_start(ms, stop_cb, NULL);
+	loop_run();
+}
+
+static int phone(int family, unsigned *port)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (void *)&ss;
+		a->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, "::1", &a->sin6_addr);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (void *)&ss;
+		a->sin_family = AF_INET;
+		inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
+		sl = sizeof(*a);
+	}
+	assert_int_equal(bind(fd, (struct sockaddr *)&ss, sl), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &sl), 0);
+	*port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					 : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+static void send_rtp(int fd, int family, unsigned port, unsigned pt, uint16_t seq, uint32_t ssrc)
+{
+	uint8_t pay[160], buf[200];
+	memset(pay, (int)(seq & 0xff), sizeof(pay));
+	rtp_hdr_t h = {.pt = pt, .seq = seq, .ts = seq * 160u, .ssrc = ssrc, .payload = pay,
+		       .payload_len = sizeof(pay)};
+	int n = rtp_build(&h, buf, sizeof(buf));
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t sl;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (void *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, "::1", &a->sin6_addr);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (void *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, "127.0.0.1", &a->sin_addr);
+		sl = sizeof(*a);
+	}
+	assert_int_equal(sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, sl), n);
+}
+
+/* Receives one RTP packet within ms; returns its length or -1. */
+static int recv_rtp(int fd, unsigned ms, rtp_hdr_t *h, uint8_t *buf, size_t len, unsigned *from)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, (int)ms) != 1)
+		return -1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	ssize_t n = recvfrom(fd, buf, len, 0, (struct sockaddr *)&ss, &sl);
+	if (n < 0 || rtp_parse(buf, (size_t)n, h) != 0)
+		return -1;
+	if (from)
+		*from = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	return (int)n;
+}
+
+static char *sdp_of(int family, unsigned port, const char *fmt_lines)
+{
+	char *s = NULL;
+	const char *ipv = family == AF_INET6 ? "IP6" : "IP4";
+	const char *ip = family == AF_INET6 ? "::1" : "127.0.0.1";
+	assert_true(asprintf(&s, "v=0\r\no=p 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\n"
+				 "m=audio %u RTP/AVP %s",
+			     ipv, ip, ipv, ip, port, fmt_lines) > 0);
+	return s;
+}
+
+static void test_bridge_relay_and_latch(void **st)
+{
+	struct evlog la = {0}, lb = {0};
+	unsigned pa_port, pb_port;
+	int pa = phone(AF_INET, &pa_port), pb = phone(AF_INET, &pb_port);
+
+	media_session_opts_t o = {.size = sizeof(o), .telephone_event = 1, .on_event = on_event,
+				  .data = &la};
+	media_session_t *a, *b;
+	assert_int_equal(api->session_create(&o, &a), 0);
+	o.near = a;
+	o.data = &lb;
+	assert_int_equal(api->session_create(&o, &b), 0);
+
+	/* Leg A: phone A offers PCMU with its dynamic telephone-event 96. */
+	char *offer = sdp_of(AF_INET, pa_port, "0 96\r\na=rtpmap:96 telephone-event/8000\r\n");
+	char *answer = NULL, err[128];
+	assert_int_equal(api->sdp_answer(a, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(offer);
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	assert_int_equal(api->stream_info(a, &ia), 0);
+	assert_string_equal(ia.codec, "PCMU");
+	assert_int_equal(ia.te_pt, 96);
+	free(answer);
+
+	/* Leg B: we offer; phone B answers PCMU, telephone-event 101, but
+	 * with a wrong port in its SDP (as behind a NAT). */
+	char *boffer = NULL;
+	assert_int_equal(api->sdp_offer(b, &boffer), 0);
+	media_stream_info_t ib = {.size = sizeof(ib)};
+	api->stream_info(b, &ib);
+	free(boffer);
+	char *banswer = sdp_of(AF_INET, 9, "0 101\r\na=rtpmap:101 telephone-event/8000\r\n");
+	assert_int_equal(api->sdp_apply_answer(b, banswer, strlen(banswer), err, sizeof(err)), 0);
+	free(banswer);
+	assert_int_equal(api->sdp_apply_answer(b, "x", 1, err, sizeof(err)), JN_ESTATE);
+
+	assert_int_equal(api->connect(a, b), 0);
+	spin(50);
+
+	/* Phone B speaks first: B latches to its real port. */
+	send_rtp(pb, AF_INET, ib.local_port, 0, 1, 0xb0b);
+	uint8_t buf[256];
+	rtp_hdr_t h;
+	unsigned from;
+	assert_true(recv_rtp(pa, 1000, &h, buf, sizeof(buf), &from) > 0);
+	assert_int_equal(h.ssrc, 0xb0b);
+	assert_int_equal(from, ia.local_port); /* symmetric: sent from A's own port */
+	spin(50);
+	assert_int_equal(lb.latched, 1);
+	assert_int_equal(lb.port, pb_port);
+	api->stream_info(b, &ib);
+	assert_true(ib.latched);
+	assert_int_equal(ib.remote_port, pb_port);
+
+	/* Phone A -> B: relayed to the latched port; PCMU and the DTMF PT
+	 * rewritten from A's 96 to B's 101. */
+	send_rtp(pa, AF_INET, ia.local_port, 0, 7, 0xa0a);
+	assert_true(recv_rtp(pb, 1000, &h, buf, sizeof(buf), &from) > 0);
+	assert_int_equal(h.pt, 0);
+	assert_int_equal(h.seq, 7);
+	assert_int_equal(from, ib.local_port);
+	send_rtp(pa, AF_INET, ia.local_port, 96, 8, 0xa0a);
+	assert_true(recv_rtp(pb, 1000, &h, buf, sizeof(buf), NULL) > 0);
+	assert_int_equal(h.pt, 101);
+	assert_int_equal(h.seq, 8);
+
+	/* An unknown PT is dropped, not relayed. */
+	send_rtp(pa, AF_INET, ia.local_port, 34, 9, 0xa0a);
+	assert_int_equal(recv_rtp(pb, 200, &h, buf, sizeof(buf), NULL), -1);
+
+	/* A stranger with another SSRC cannot take B's stream over. */
+	unsigned px_port;
+	int px = phone(AF_INET, &px_port);
+	send_rtp(px, AF_INET, ib.local_port, 0, 100, 0xbad);
+	assert_int_equal(recv_rtp(pa, 200, &h, buf, sizeof(buf), NULL), -1);
+	send_rtp(pa, AF_INET, ia.local_port, 0, 10, 0xa0a);
+	assert_true(recv_rtp(pb, 1000, &h, buf, sizeof(buf), NULL) > 0);
+	assert_int_equal(recv_rtp(px, 100, &h, buf, sizeof(buf), NULL), -1);
+	/* ... but B's own SSRC from a new port (NAT rebinding) moves it. */
+	send_rtp(px, AF_INET, ib.local_port, 0, 101, 0xb0b);
+	assert_true(recv_rtp(pa, 1000, &h, buf, sizeof(buf), NULL) > 0);
+	send_rtp(pa, AF_INET, ia.local_port, 0, 11, 0xa0a);
+	assert_true(recv_rtp(px, 1000, &h, buf, sizeof(buf), NULL) > 0);
+
+	spin(50); /* the worker counts a packet just after sending it */
+	media_stats_t sa = {.size = sizeof(sa)}, sb = {.size = sizeof(sb)};
+	api->stats(a, &sa);
+	api->stats(b, &sb);
+	assert_int_equal(sa.rx_packets, 5);
+	assert_int_equal(sa.rx_dropped, 1);
+	assert_int_equal(sb.rx_packets, 2);
+	assert_int_equal(sb.rx_dropped, 1);
+	assert_int_equal(sb.tx_packets, 4);
+
+	/* RTCP is relayed to the other leg's RTCP address (latched port + 1
+	 * until the peer's own RTCP is seen). */
+	uint8_t rr[64];
+	size_t off = 0;
+	rtcp_build_rr(rr, sizeof(rr), &off, 0xa0a, NULL, 0);
+	unsigned prc_port;
+	int prc = phone(AF_INET, &prc_port);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(ib.local_port + 1))};
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	assert_int_equal(sendto(prc, rr, off, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)off);
+	to.sin_port = htons((uint16_t)(ia.local_port + 1));
+	sendto(pa, rr, off, 0, (struct sockaddr *)&to, sizeof(to));
+	spin(100);
+	api->stats(b, &sb);
+	api->stats(a, &sa);
+	assert_int_equal(sb.rtcp_rx, 1);
+	assert_int_equal(sa.rtcp_rx, 1);
+	assert_int_equal(sb.rtcp_tx, 1);
+
+	api->session_destroy(a);
+	api->session_destroy(b);
+	spin(50);
+	close(pa);
+	close(pb);
+	close(px);
+	close(prc);
+}
+
+/* A session expecting RTP that gets none reports MEDIA_EV_RTP_TIMEOUT
+ * once; one that put the peer on hold (remote sendonly->we recvonly is
+ * fine, but remote inactive) does not. */
+static void test_rtp_timeout(void **st)
+{
+	struct evlog l1 = {0}, l2 = {0};
+	media_session_opts_t o = {.size = sizeof(o), .rtp_timeout_ms = 300, .on_event = on_event,
+				  .data = &l1};
+	media_session_t *s1, *s2;
+	assert_int_equal(api->session_create(&o, &s1), 0);
+	o.data = &l2;
+	assert_int_equal(api->session_create(&o, &s2), 0);
+	char *answer, err[64];
+	char *offer = sdp_of(AF_INET, 5004, "0\r\n");
+	assert_int_equal(api->sdp_answer(s1, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	offer = sdp_of(AF_INET, 5006, "0\r\na=inactive\r\n");
+	assert_int_equal(api->sdp_answer(s2, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	spin(900);
+	assert_int_equal(l1.timeout, 1);
+	assert_int_equal(l2.timeout, 0);
+	api->session_destroy(s1);
+	api->session_destroy(s2);
+	/* Destroyed: no event is delivered any more even if one was queued. */
+	int before = l1.n;
+	spin(400);
+	assert_int_equal(l1.n, before);
+}
+
+/* connect(s, s) echoes a caller's RTP back to it, over IPv6 too. */
+static void test_echo_ipv6(void **st)
+{
+	unsigned pp;
+	int p = phone(AF_INET6, &pp);
+	media_session_opts_t o = {.size = sizeof(o), .family = AF_INET6};
+	media_session_t *s;
+	assert_int_equal(api->session_create(&o, &s), 0);
+	char *offer = sdp_of(AF_INET6, pp, "8\r\n"), *answer, err[64];
+	assert_int_equal(api->sdp_family(offer, strlen(offer)), AF_INET6);
+	assert_int_equal(api->sdp_answer(s, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	assert_non_null(strstr(answer, "c=IN IP6 ::1"));
+	free(answer);
+	free(offer);
+	assert_int_equal(api->connect(s, s), 0);
+	media_stream_info_t i = {.size = sizeof(i)};
+	api->stream_info(s, &i);
+	spin(20);
+	send_rtp(p, AF_INET6, i.local_port, 8, 42, 0xecc0);
+	uint8_t buf[256];
+	rtp_hdr_t h;
+	assert_true(recv_rtp(p, 1000, &h, buf, sizeof(buf), NULL) > 0);
+	assert_int_equal(h.seq, 42);
+	assert_int_equal(h.pt, 8);
+	api->session_destroy(s);
+	spin(20);
+	close(p);
+}
+
+/* Bad arguments and states are refused, not crashed on. */
+static void test_api_errors(void **st)
+{
+	media_session_t *s, *t;
+	media_session_opts_t o = {.size = sizeof(o)};
+	const char *bad[] = {"PCMU", "NOPE", NULL};
+	o.codecs = bad;
+	assert_int_equal(api->session_create(&o, &s), JN_ENOENT);
+	o.codecs = NULL;
+	o.srtp = MEDIA_SRTP_REQUIRE;
+	assert_int_equal(api->session_create(&o, &s), JN_ENOTSUP);
+	o.srtp = MEDIA_SRTP_OFF;
+	o.family = 12345;
+	assert_int_equal(api->session_create(&o, &s), JN_EINVAL);
+	o.family = 0;
+	assert_int_equal(api->session_create(&o, &s), 0);
+	const char *g729[] = {"G729", NULL};
+	o.codecs = g729;
+	assert_int_equal(api->session_create(&o, &t), 0);
+	char *answer = NULL, err[64] = "";
+	char *offer = sdp_of(AF_INET, 4000, "0\r\n");
+	assert_int_equal(api->sdp_answer(t, offer, strlen(offer), &answer, err, sizeof(err)),
+			 JN_ENOTSUP);
+	assert_string_equal(err, "no common codec");
+	assert_int_equal(api->sdp_answer(s, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	offer = sdp_of(AF_INET, 4002, "18\r\n");
+	assert_int_equal(api->sdp_answer(t, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	uint32_t id;
+	assert_int_equal(api->play_file(s, "/x.wav", 1, &id), JN_ENOTSUP);
+	assert_int_equal(api->set_direction(s, (media_dir_t)7), JN_EINVAL);
+	/* PCMU leg and G.729 leg: transcoding is the next step. */
+	if (api->connect(s, t) != JN_EINVAL) /* different workers is EINVAL too */
+		assert_int_equal(api->connect(s, t), JN_ENOTSUP);
+	api->session_destroy(s);
+	api->session_destroy(t);
+	spin(20);
+}
+
+/* Relay rate of one worker: bursts of 50 packets A -> B, received and
+ * counted, for at most 2 s. Printed, and must reach 20k packets/s. */
+static void test_relay_rate(void **st)
+{
+	unsigned pa_port, pb_port;
+	int pa = phone(AF_INET, &pa_port), pb = phone(AF_INET, &pb_port);
+	int sz = 1 << 20;
+	setsockopt(pb, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	media_session_opts_t o = {.size = sizeof(o)};
+	media_session_t *a, *b;
+	assert_int_equal(api->session_create(&o, &a), 0);
+	o.near = a;
+	assert_int_equal(api->session_create(&o, &b), 0);
+	char *answer, err[64];
+	char *offer = sdp_of(AF_INET, pa_port, "0\r\n");
+	assert_int_equal(api->sdp_answer(a, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	offer = sdp_of(AF_INET, pb_port, "0\r\n");
+	assert_int_equal(api->sdp_answer(b, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(answer);
+	free(offer);
+	assert_int_equal(api->connect(a, b), 0);
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	api->stream_info(a, &ia);
+	spin(20);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	unsigned sent = 0, got = 0;
+	double el = 0;
+	uint8_t buf[256];
+	rtp_hdr_t h;
+	while (el < 2.0 && sent < 200000) {
+		for (int i = 0; i < 50; i++)
+			send_rtp(pa, AF_INET, ia.local_port, 0, (uint16_t)sent++, 1);
+		for (int i = 0; i < 50 && recv_rtp(pb, 100, &h, buf, sizeof(buf), NULL) > 0; i++)
+			got++;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		el = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	}
+	print_message("relay: %u sent, %u relayed in %.2f s: %.0f packets/s through one worker "
+		      "(sender and receiver in the same process)\n",
+		      sent, got, el, got / el);
+	assert_true(got >= sent * 95 / 100);
+	assert_true(got / el > 20000);
+	api->session_destroy(a);
+	api->session_destroy(b);
+	spin(20);
+	close(pa);
+	close(pb);
+}
+
+static int setup(void **st)
+{
+	if (loop_init() < 0)
+		return -1;
+	media_codecs_builtin();
+	struct media_conf c = {.workers = 2, .rtp_min = 41000, .rtp_max = 41199, .ptime = 20};
+	strcpy(c.ip, "127.0.0.1");
+	strcpy(c.ip6, "::1");
+	if (media_parse_codecs("PCMU,PCMA,G722,opus,G729", &c) < 0)
+		return -1;
+	return media_engine_start(&c);
+}
+
+static int teardown(void **st)
+{
+	media_engine_stop();
+	spin(20); /* run the frees the workers posted */
+	loop_deinit();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bridge_relay_and_latch),
+		cmocka_unit_test(test_rtp_timeout),
+		cmocka_unit_test(test_echo_ipv6),
+		cmocka_unit_test(test_api_errors),
+		cmocka_unit_test(test_relay_rate),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
