@@ -17,22 +17,6 @@
 		return 0; \
 	}
 
-static void set_str(jn_value_t *out, const char *s)
-{
-	if (!s) {
-		out->type = JN_T_NULL;
-		return;
-	}
-	out->type = JN_T_STR;
-	out->s = s;
-	out->len = strlen(s);
-}
-
-static void set_int(jn_value_t *out, int64_t v)
-{
-	out->type = JN_T_INT;
-	out->i = v;
-}
 
 /* ---- fields -------------------------------------------------------- */
 
@@ -49,47 +33,47 @@ static int get_field(jn_call_t *c, jn_value_t *out)
 	su_home_t *home = msg_home(msg->msg);
 	const url_t *ru = sip->sip_request ? sip->sip_request->rq_url : NULL;
 	switch ((enum field)(intptr_t)jn_call_data(c)) {
-	case F_METHOD: set_str(out, jn_msg_method(msg)); break;
-	case F_RURI: set_str(out, jn_msg_ruri(msg)); break;
-	case F_RURI_USER: set_str(out, ru ? ru->url_user : NULL); break;
-	case F_RURI_HOST: set_str(out, ru ? ru->url_host : NULL); break;
+	case F_METHOD: jn_value_set_str(out, jn_msg_method(msg)); break;
+	case F_RURI: jn_value_set_str(out, jn_msg_ruri(msg)); break;
+	case F_RURI_USER: jn_value_set_str(out, ru ? ru->url_user : NULL); break;
+	case F_RURI_HOST: jn_value_set_str(out, ru ? ru->url_host : NULL); break;
 	case F_RURI_PORT:
 		if (ru && ru->url_port)
-			set_int(out, atoi(ru->url_port));
+			jn_value_set_int(out, atoi(ru->url_port));
 		else
 			out->type = JN_T_NULL;
 		break;
 	case F_FROM_URI:
-		set_str(out, sip->sip_from ? url_as_string(home, sip->sip_from->a_url) : NULL);
+		jn_value_set_str(out, sip->sip_from ? url_as_string(home, sip->sip_from->a_url) : NULL);
 		break;
-	case F_FROM_USER: set_str(out, sip->sip_from ? sip->sip_from->a_url->url_user : NULL); break;
-	case F_FROM_TAG: set_str(out, sip->sip_from ? sip->sip_from->a_tag : NULL); break;
-	case F_TO_URI: set_str(out, sip->sip_to ? url_as_string(home, sip->sip_to->a_url) : NULL); break;
-	case F_TO_USER: set_str(out, sip->sip_to ? sip->sip_to->a_url->url_user : NULL); break;
-	case F_TO_TAG: set_str(out, sip->sip_to ? sip->sip_to->a_tag : NULL); break;
-	case F_CALL_ID: set_str(out, jn_msg_call_id(msg)); break;
-	case F_CSEQ: set_int(out, jn_msg_cseq(msg)); break;
+	case F_FROM_USER: jn_value_set_str(out, sip->sip_from ? sip->sip_from->a_url->url_user : NULL); break;
+	case F_FROM_TAG: jn_value_set_str(out, sip->sip_from ? sip->sip_from->a_tag : NULL); break;
+	case F_TO_URI: jn_value_set_str(out, sip->sip_to ? url_as_string(home, sip->sip_to->a_url) : NULL); break;
+	case F_TO_USER: jn_value_set_str(out, sip->sip_to ? sip->sip_to->a_url->url_user : NULL); break;
+	case F_TO_TAG: jn_value_set_str(out, sip->sip_to ? sip->sip_to->a_tag : NULL); break;
+	case F_CALL_ID: jn_value_set_str(out, jn_msg_call_id(msg)); break;
+	case F_CSEQ: jn_value_set_int(out, jn_msg_cseq(msg)); break;
 	case F_STATUS:
 		if (sip->sip_status)
-			set_int(out, sip->sip_status->st_status);
+			jn_value_set_int(out, sip->sip_status->st_status);
 		else if (msg->reply_status)
-			set_int(out, msg->reply_status);
+			jn_value_set_int(out, msg->reply_status);
 		else
 			out->type = JN_T_NULL;
 		break;
 	case F_REASON:
-		set_str(out, sip->sip_status ? jn_msg_reason(msg) : msg->reply_reason);
+		jn_value_set_str(out, sip->sip_status ? jn_msg_reason(msg) : msg->reply_reason);
 		break;
-	case F_SRC_IP: set_str(out, msg->src_ip[0] ? msg->src_ip : NULL); break;
-	case F_SRC_PORT: set_int(out, msg->src_port); break;
-	case F_SRC_PROTO: set_str(out, msg->proto); break;
+	case F_SRC_IP: jn_value_set_str(out, msg->src_ip[0] ? msg->src_ip : NULL); break;
+	case F_SRC_PORT: jn_value_set_int(out, msg->src_port); break;
+	case F_SRC_PROTO: jn_value_set_str(out, msg->proto); break;
 	case F_MAX_FORWARDS:
 		if (sip->sip_max_forwards)
-			set_int(out, (int64_t)sip->sip_max_forwards->mf_count);
+			jn_value_set_int(out, (int64_t)sip->sip_max_forwards->mf_count);
 		else
 			out->type = JN_T_NULL;
 		break;
-	case F_DST_URI: set_str(out, jn_msg_dst_uri(msg)); break;
+	case F_DST_URI: jn_value_set_str(out, jn_msg_dst_uri(msg)); break;
 	case F_BODY: {
 		size_t len;
 		const char *b = jn_msg_body(msg, &len);

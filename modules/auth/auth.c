@@ -484,15 +484,10 @@ static jn_result_t f_consume(jn_call_t *c)
 
 /* ---- variables ------------------------------------------------------------ */
 
+/* An empty string reads as null too. */
 static int set_str(jn_value_t *out, const char *s)
 {
-	if (!s || !*s) {
-		out->type = JN_T_NULL;
-		return 0;
-	}
-	out->type = JN_T_STR;
-	out->s = s;
-	out->len = strlen(s);
+	jn_value_set_str(out, s && *s ? s : NULL);
 	return 0;
 }
 

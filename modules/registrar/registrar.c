@@ -146,26 +146,16 @@ static int v_count(jn_call_t *c, jn_value_t *out)
 	return 0;
 }
 
-static int v_str(jn_value_t *out, const char *s)
-{
-	if (!s) {
-		out->type = JN_T_NULL;
-		return 0;
-	}
-	out->type = JN_T_STR;
-	out->s = s;
-	out->len = strlen(s);
-	return 0;
-}
-
 static int v_expired_aor(jn_call_t *c, jn_value_t *out)
 {
-	return v_str(out, reg.expired_aor);
+	jn_value_set_str(out, reg.expired_aor);
+	return 0;
 }
 
 static int v_expired_contact(jn_call_t *c, jn_value_t *out)
 {
-	return v_str(out, reg.expired_contact);
+	jn_value_set_str(out, reg.expired_contact);
+	return 0;
 }
 
 /* ---- lifecycle -------------------------------------------------------------- */

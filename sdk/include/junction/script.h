@@ -32,6 +32,32 @@ typedef struct jn_value {
 	size_t len;    /* JN_T_STR */
 } jn_value_t;
 
+/* Filling a value (variable getters, jn_suspend results): a NULL string
+ * gives null. The string is borrowed, as for every jn_value_t. */
+static inline void jn_value_set_null(jn_value_t *v)
+{
+	v->type = JN_T_NULL;
+}
+static inline void jn_value_set_int(jn_value_t *v, int64_t i)
+{
+	v->type = JN_T_INT;
+	v->i = i;
+}
+static inline void jn_value_set_bool(jn_value_t *v, int b)
+{
+	v->type = JN_T_BOOL;
+	v->i = b != 0;
+}
+static inline void jn_value_set_str(jn_value_t *v, const char *s)
+{
+	v->type = s ? JN_T_STR : JN_T_NULL;
+	v->s = s;
+	v->len = 0;
+	if (s)
+		while (s[v->len])
+			v->len++;
+}
+
 /* ---- route kinds ------------------------------------------------------ */
 typedef enum {
 	JN_ROUTE_REQUEST = 1 << 0, /* request { } */
