@@ -168,7 +168,10 @@ int preq_record_route(jn_msg_t *req)
 	if (sip->sip_record_route && proute_is_local_url(sip->sip_record_route->r_url))
 		return 0;
 	tport_t *tp = nta_incoming_transport(agent, NULL, m);
-	const tp_name_t *tpn = tp ? tport_name(tp) : NULL;
+	/* Over TCP/TLS that is the connection, named by the peer's address:
+	 * the Record-Route must name the listener it belongs to. */
+	tport_t *listener = tp ? tport_parent(tp) : NULL;
+	const tp_name_t *tpn = listener ? tport_name(listener) : tp ? tport_name(tp) : NULL;
 	if (tpn && tpn->tpn_host && strcmp(tpn->tpn_host, "*") != 0) {
 		snprintf(host, sizeof(host), "%s", tpn->tpn_host);
 		if (tpn->tpn_port)

@@ -106,6 +106,15 @@ uac call-uac uac_call "RURI=sip:call@127.0.0.1:$JN_PORT" "RR_RE=$RR_RE" HOLD=200
 assert_sipp_ok call-uac 1 "call through the proxy"
 uas_wait call-uas "call"
 
+note "the same call from a TCP client: the Record-Route names our TCP listener, not the client's connection (16.6 item 4)"
+RR_TCP_RE="&lt;sip:127\\.0\\.0\\.1:$JN_PORT;lr;transport=tcp&gt;"
+uas tcp-uas "$UAS1" uas_call "RR_RE=$RR_TCP_RE" "VIA_RE=$PVIA_RE"
+sleep 0.3
+jn_render "$SIPP/uac_call.xml" "$T/tcp-uac.xml" "RURI=sip:call@127.0.0.1:$JN_PORT" "RR_RE=$RR_TCP_RE" HOLD=200
+jn_sipp tcp-uac -sf "$T/tcp-uac.xml" -t t1 -i 127.0.0.1 -p "$UAC" -m 1 "127.0.0.1:$JN_PORT"
+assert_sipp_ok tcp-uac 1 "call through the proxy from a TCP client"
+uas_wait tcp-uas "call from a TCP client"
+
 note "CANCEL -> 200, downstream CANCEL, 487 upstream (RFC 3261 16.10)"
 uas cancel-uas "$UAS1" uas_ring_cancel "PROV=180 Ringing"
 sleep 0.3
