@@ -53,7 +53,7 @@ CORE_SRC := $(wildcard core/*.c core/script/*.c)
 CORE_LIB_SRC := $(filter-out core/main.c,$(CORE_SRC))
 CORE_OBJ := $(CORE_LIB_SRC:%.c=$(O)/%.o)
 
-all: $(O)/junctiond $(O)/junctionctl modules test-modules
+all: $(O)/junctiond $(O)/junctionctl modules test-modules prompts
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -147,6 +147,15 @@ $(O)/fuzz_%: test/fuzz/fuzz_%.c $(O)/libjcore.a
 	$(CC) $(CORE_CFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ \
 		$(O)/libjcore.a $(PKG_LIBS) -ldl -lm -lpthread
 
+# ---- prompts: etc/prompts.txt -> $(O)/prompts/*.wav (espeak-ng + sox) ----
+# Generated at build time: the tree ships no binary audio.
+$(O)/prompts/.stamp: etc/prompts.txt scripts/make-prompts.sh
+	rm -rf $(O)/prompts
+	./scripts/make-prompts.sh etc/prompts.txt $(O)/prompts
+	touch $@
+
+prompts: $(O)/prompts/.stamp
+
 # ---- top-level targets ------------------------------------------------
 deps:
 	./scripts/install-deps.sh
@@ -178,6 +187,8 @@ install: all
 		packaging/junction-sdk.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/junction-sdk.pc
 	install -m 644 etc/junction.yaml $(DESTDIR)$(SYSCONFDIR)/junction.yaml
 	install -m 644 etc/routes/*.jn $(DESTDIR)$(SYSCONFDIR)/routes/
+	install -d $(DESTDIR)$(PREFIX)/share/junction/prompts
+	install -m 644 $(O)/prompts/*.wav $(DESTDIR)$(PREFIX)/share/junction/prompts/
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -185,6 +196,6 @@ clean:
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 
-.PHONY: all modules test-modules unit fuzz fuzz-targets deps run test bench install clean format
+.PHONY: all modules test-modules unit fuzz fuzz-targets deps run test bench install clean format prompts
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

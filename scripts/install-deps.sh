@@ -12,7 +12,7 @@ set -euo pipefail
 BASE=(build-essential pkg-config libsofia-sip-ua-dev libyaml-dev libmicrohttpd-dev
 	libjansson-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev
 	libspandsp-dev
-	libbcg729-dev libopus-dev libsrtp2-dev libsndfile1-dev libspeexdsp-dev espeak-ng)
+	libbcg729-dev libopus-dev libsrtp2-dev libsndfile1-dev libspeexdsp-dev espeak-ng sox)
 TEST=(libcmocka-dev sip-tester baresip sipsak postgresql clang libclang-rt-14-dev llvm
 	curl python3 iproute2 espeak-ng sox)
 

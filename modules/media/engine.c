@@ -7,25 +7,31 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "media.h"
+#include "pipeline.h"
 #include "rtp.h"
 
 struct mcmd {
 	enum mcmd_type type;
 	struct media_session *a, *b;
 	struct wparams params;
+	void *obj;
+	uint32_t id;
 	struct mcmd *next;
 };
 
 struct mworker {
 	pthread_t th;
 	int started;
-	int epfd, evfd;
+	int epfd, evfd, tfd; /* tfd: the 20 ms media tick */
+	int tick_tag;        /* its epoll data.ptr */
 	pthread_mutex_t lock;
 	struct mcmd *head, **tail;
 	int stop;
@@ -74,18 +80,8 @@ void media_worker_unpick(struct mworker *w)
 		w->load--;
 }
 
-int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
-		      const struct wparams *params)
+static int enqueue(struct mworker *w, struct mcmd *c)
 {
-	struct mworker *w = a->w;
-	struct mcmd *c = calloc(1, sizeof(*c));
-	if (!c)
-		return JN_ENOMEM;
-	c->type = type;
-	c->a = a;
-	c->b = b;
-	if (params)
-		c->params = *params;
 	pthread_mutex_lock(&w->lock);
 	*w->tail = c;
 	w->tail = &c->next;
@@ -96,13 +92,44 @@ int media_worker_send(enum mcmd_type type, struct media_session *a, struct media
 	return 0;
 }
 
+int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
+		      const struct wparams *params)
+{
+	struct mcmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return JN_ENOMEM;
+	c->type = type;
+	c->a = a;
+	c->b = b;
+	if (params)
+		c->params = *params;
+	return enqueue(a->w, c);
+}
+
+int media_worker_send_obj(enum mcmd_type type, struct media_session *s, void *obj, uint32_t id)
+{
+	struct mcmd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return JN_ENOMEM;
+	c->type = type;
+	c->a = s;
+	c->obj = obj;
+	c->id = id;
+	return enqueue(s->w, c);
+}
+
 /* ---- commands (worker thread) --------------------------------------- */
 
+/* Unlinks s from its peer; the old peer's pipeline is re-evaluated (it
+ * stops transcoding). s's own is the caller's business. */
 static void unpeer(struct media_session *s)
 {
-	if (s->wpeer && s->wpeer != s && s->wpeer->wpeer == s)
-		s->wpeer->wpeer = NULL;
+	struct media_session *o = s->wpeer;
 	s->wpeer = NULL;
+	if (o && o != s && o->wpeer == s) {
+		o->wpeer = NULL;
+		pipe_update(o);
+	}
 }
 
 static void apply_params(struct media_session *s, const struct wparams *p)
@@ -137,6 +164,10 @@ static void run_cmd(struct mworker *w, struct mcmd *c)
 		break;
 	case MCMD_PARAMS:
 		apply_params(s, &c->params);
+		/* A codec change may turn relay into transcoding or back. */
+		pipe_update(s);
+		if (s->wpeer && s->wpeer != s)
+			pipe_update(s->wpeer);
 		break;
 	case MCMD_CONNECT:
 		unpeer(s);
@@ -144,12 +175,26 @@ static void run_cmd(struct mworker *w, struct mcmd *c)
 			unpeer(c->b);
 		s->wpeer = c->b;
 		c->b->wpeer = s;
+		pipe_update(s);
+		if (c->b != s)
+			pipe_update(c->b);
 		break;
 	case MCMD_DISCONNECT:
 		unpeer(s);
+		pipe_update(s);
+		break;
+	case MCMD_PLAY:
+		pipe_play(s, c->obj);
+		break;
+	case MCMD_RECORD:
+		pipe_record(s, c->obj);
+		break;
+	case MCMD_STOP:
+		pipe_stop(s, c->id);
 		break;
 	case MCMD_REMOVE:
 		unpeer(s);
+		pipe_free(s);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtp_fd, NULL);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtcp_fd, NULL);
 		close(s->rtp_fd);
@@ -254,6 +299,8 @@ static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len)
 		return;
 	if (!(s->p.local_dir & MEDIA_RECVONLY) || !(o->p.local_dir & MEDIA_SENDONLY))
 		return;
+	if (pipe_muted(o)) /* a prompt plays to o: the peer waits */
+		return;
 	unsigned pt = buf[1] & 0x7f;
 	int out;
 	if ((int)pt == s->p.pt && o->p.codec == s->p.codec)
@@ -285,7 +332,8 @@ static void on_rtp(struct media_session *s, uint8_t *buf, size_t len,
 	STAT_ADD(s, rx_bytes, len);
 	s->last_rx_ms = now;
 	s->timeout_sent = 0;
-	relay_rtp(s, buf, len);
+	if (!pipe_rx(s, buf, len, now))
+		relay_rtp(s, buf, len);
 }
 
 static void on_rtcp(struct media_session *s, uint8_t *buf, size_t len,
@@ -308,22 +356,45 @@ static void on_rtcp(struct media_session *s, uint8_t *buf, size_t len,
 		STAT_ADD(o, rtcp_tx, 1);
 }
 
+#define RX_VEC 16
+
 static void on_readable(struct mfd *f, uint64_t now)
 {
 	struct media_session *s = f->s;
 	int fd = f->rtcp ? s->rtcp_fd : s->rtp_fd;
-	uint8_t buf[2048];
-	/* Bounded, so one busy stream cannot starve the others. */
-	for (int i = 0; i < BATCH; i++) {
-		struct sockaddr_storage src;
-		socklen_t sl = sizeof(src);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&src, &sl);
-		if (n < 0)
+	uint8_t bufs[RX_VEC][1536];
+	struct sockaddr_storage src[RX_VEC];
+	struct iovec iov[RX_VEC];
+	struct mmsghdr mm[RX_VEC];
+	/* One recvmmsg() takes what is queued (one call per packet when they
+	 * come one by one, instead of a read plus a read that fails), bounded
+	 * so one busy stream cannot starve the others. */
+	for (int round = 0; round < BATCH / RX_VEC; round++) {
+		for (int i = 0; i < RX_VEC; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+			mm[i].msg_hdr.msg_name = &src[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(src[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		int n = recvmmsg(fd, mm, RX_VEC, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			break;
-		if (f->rtcp)
-			on_rtcp(s, buf, (size_t)n, &src, sl);
-		else
-			on_rtp(s, buf, (size_t)n, &src, sl, now);
+		for (int i = 0; i < n; i++) {
+			/* Truncated datagrams are not RTP we can use. */
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				continue;
+			if (f->rtcp)
+				on_rtcp(s, bufs[i], mm[i].msg_len, &src[i],
+					mm[i].msg_hdr.msg_namelen);
+			else
+				on_rtp(s, bufs[i], mm[i].msg_len, &src[i],
+				       mm[i].msg_hdr.msg_namelen, now);
+		}
+		if (n < RX_VEC)
+			break;
 	}
 }
 
@@ -343,6 +414,19 @@ static void scan_timeouts(struct mworker *w, uint64_t now)
 	}
 }
 
+static void on_tick(struct mworker *w, uint64_t now)
+{
+	uint64_t n = 0;
+	if (read(w->tfd, &n, sizeof(n)) != sizeof(n))
+		return;
+	/* Catch up after a stall, but not forever: a worker that is late by
+	 * more than 100 ms drops the backlog instead of bursting it. */
+	if (n > 5)
+		n = 1;
+	while (n--)
+		pipe_tick(w->list, now);
+}
+
 static void *worker_main(void *arg)
 {
 	struct mworker *w = arg;
@@ -353,6 +437,8 @@ static void *worker_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.ptr == w)
 				drain_cmds(w);
+			else if (evs[i].data.ptr == &w->tick_tag)
+				on_tick(w, now);
 			else
 				on_readable(evs[i].data.ptr, now);
 		}
@@ -382,7 +468,7 @@ int media_engine_start(const struct media_conf *conf)
 		return JN_ENOMEM;
 	E.n = n;
 	for (unsigned i = 0; i < n; i++)
-		E.w[i].epfd = E.w[i].evfd = -1;
+		E.w[i].epfd = E.w[i].evfd = E.w[i].tfd = -1;
 	for (unsigned i = 0; i < n; i++) {
 		struct mworker *w = &E.w[i];
 		pthread_mutex_init(&w->lock, NULL);
@@ -393,6 +479,14 @@ int media_engine_start(const struct media_conf *conf)
 			goto fail;
 		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) < 0)
+			goto fail;
+		/* The media clock: every pipeline of this worker runs on it. */
+		w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		struct itimerspec its = {.it_interval = {0, PIPE_TICK_MS * 1000000L},
+					 .it_value = {0, PIPE_TICK_MS * 1000000L}};
+		ev.data.ptr = &w->tick_tag;
+		if (w->tfd < 0 || timerfd_settime(w->tfd, 0, &its, NULL) < 0 ||
+		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &ev) < 0)
 			goto fail;
 		if (pthread_create(&w->th, NULL, worker_main, w) != 0)
 			goto fail;
@@ -423,6 +517,8 @@ void media_engine_stop(void)
 			close(w->epfd);
 		if (w->evfd >= 0)
 			close(w->evfd);
+		if (w->tfd >= 0)
+			close(w->tfd);
 		pthread_mutex_destroy(&w->lock);
 	}
 	free(E.w);

@@ -32,6 +32,7 @@ struct wparams {
 	const media_codec_def_t *codec;
 	media_dir_t local_dir, remote_dir;
 	unsigned rtp_timeout_ms;
+	unsigned ptime; /* ms per packet we send (the answer's or ours) */
 };
 
 struct mworker;
@@ -44,6 +45,8 @@ struct mfd {
 /* Counters written by the worker, read by the SIP thread (relaxed atomics). */
 struct mstats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, rtcp_rx, rtcp_tx;
+	/* from the jitter buffer while the session decodes */
+	uint32_t lost, jitter_ms;
 };
 
 struct media_session {
@@ -62,6 +65,8 @@ struct media_session {
 	unsigned latched_port;
 	int family;
 	char bind_ip[48];
+	uint32_t next_id;        /* source/recorder ids */
+	uint32_t src_id, rec_id; /* playing / recording now, 0: none */
 
 	/* ---- set at create, then read-only ---- */
 	int rtp_fd, rtcp_fd;
@@ -79,6 +84,7 @@ struct media_session {
 	uint64_t last_rx_ms;
 	int timeout_sent;
 	struct media_session *wnext, *wprev;
+	struct mpipe *pipe; /* decode/encode/sources/sinks (pipeline.c) */
 
 	struct mstats st;
 };
@@ -91,10 +97,23 @@ const struct media_conf *media_engine_conf(void);
 struct mworker *media_worker_pick(struct mworker *want);
 void media_worker_unpick(struct mworker *w);
 
-enum mcmd_type { MCMD_ADD = 1, MCMD_PARAMS, MCMD_CONNECT, MCMD_DISCONNECT, MCMD_REMOVE };
+enum mcmd_type {
+	MCMD_ADD = 1,
+	MCMD_PARAMS,
+	MCMD_CONNECT,
+	MCMD_DISCONNECT,
+	MCMD_REMOVE,
+	MCMD_PLAY,   /* obj: struct msrc * */
+	MCMD_RECORD, /* obj: struct mrec * */
+	MCMD_STOP,   /* id */
+};
 /* Queues a command to the session's worker (a's). params is copied. */
 int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
 		      const struct wparams *params);
+
+/* Queues a source, recorder (obj, owned by the worker from then on) or a
+ * stop (id) for s. */
+int media_worker_send_obj(enum mcmd_type type, struct media_session *s, void *obj, uint32_t id);
 
 /* ---- sessions (session.c) ---- */
 extern const media_api_t media_api_v1;

@@ -150,15 +150,17 @@ typedef struct media_stream_info {
 	int latched;            /* remote_* is the source actually seen */
 } media_stream_info_t;
 
-/* Per-stream counters; packets/bytes are exact, the rest arrive with the
- * RTCP step (jitter, loss, RTT, MOS are 0 until then). */
+/* Per-stream counters; packets/bytes are exact. lost and jitter_ms come
+ * from the jitter buffer while the session decodes (transcoding,
+ * recording); for a relayed stream they arrive with the RTCP step, as do
+ * RTT and MOS (0 until then). */
 typedef struct media_stats {
 	uint32_t size; /* sizeof(media_stats_t) */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_dropped;  /* malformed, unexpected source or PT */
 	uint64_t rtcp_rx, rtcp_tx;
-	uint32_t lost;        /* RFC 3550 A.3 cumulative loss (next step) */
-	uint32_t jitter_ms;   /* RFC 3550 A.8 (next step) */
+	uint32_t lost;        /* packets that never arrived in time (decoding) */
+	uint32_t jitter_ms;   /* RFC 3550 A.8 interarrival jitter (decoding) */
 	uint32_t rtt_ms;      /* from RTCP DLSR/LSR (next step) */
 	uint32_t mos_x100;    /* E-model estimate x100 (next step) */
 } media_stats_t;
@@ -218,8 +220,10 @@ typedef struct media_api {
 	/* Connects a to b: what a receives is sent by b and vice versa.
 	 * When both legs negotiated the same codec (name and clock rate) the
 	 * packets are relayed unchanged but for the payload type (no
-	 * decode); otherwise they are transcoded (NOT YET IMPLEMENTED:
-	 * JN_ENOTSUP until the transcoding step). a == b loops a session's
+	 * decode); otherwise they are transcoded (jitter buffer, decode,
+	 * resample, encode on the worker's 20 ms tick, our own SSRC towards
+	 * each leg; the worker switches between the two whenever a new
+	 * offer/answer changes a codec). a == b loops a session's
 	 * media back to its sender (echo). Both sessions must live on the
 	 * same worker (create the second with opts.near = first), else
 	 * JN_EINVAL. A session is connected to at most one other; connecting
@@ -236,24 +240,33 @@ typedef struct media_api {
 	/* Fills *st (set st->size first) with the worker's latest counters. */
 	int (*stats)(media_session_t *s, media_stats_t *st);
 
-	/* ---- sources and sinks on the PCM pipeline: NOT YET IMPLEMENTED --
+	/* ---- sources and sinks on the PCM pipeline ----
 	 * Each returns an id (> 0) through *id; the end is reported with
-	 * MEDIA_EV_PLAYBACK_DONE / MEDIA_EV_RECORD_DONE carrying that id.
-	 * A source replaces what the session sends (a bridged peer's audio
-	 * is muted while it plays). */
+	 * MEDIA_EV_PLAYBACK_DONE / MEDIA_EV_RECORD_DONE carrying that id
+	 * (status 0, or JN_EIO on a read/write error). A source replaces what
+	 * the session sends (a bridged peer's audio is muted while it plays);
+	 * starting another replaces it (the old one reports DONE). Sources
+	 * wait for the offer/answer; destroying the session ends them (the
+	 * events are then not delivered). The file is opened here (JN_ENOENT
+	 * when missing, JN_EPARSE when not audio), read and written by the
+	 * worker. */
 
 	/* Plays a WAV file (any rate, resampled) loops times (0: forever). */
 	int (*play_file)(media_session_t *s, const char *path, unsigned loops, uint32_t *id);
 	/* Plays a tone: f1, f2 Hz (f2 0: single), level dBm0, on/off ms
-	 * cadence, total duration ms (0: until stopped). */
+	 * cadence (on_ms 0: continuous), total duration ms (0: until
+	 * stopped). Frequencies up to 3900 Hz, level -60..3, else JN_EINVAL. */
 	int (*play_tone)(media_session_t *s, unsigned f1, unsigned f2, int level, unsigned on_ms,
 			 unsigned off_ms, unsigned duration_ms, uint32_t *id);
 	/* Sends silence (comfort level) for duration_ms (0: until stopped). */
 	int (*play_silence)(media_session_t *s, unsigned duration_ms, uint32_t *id);
 	/* Records what the session receives to a WAV file (8 or 16 kHz by
-	 * codec) for at most max_ms (0: until stopped). */
+	 * codec) for at most max_ms (0: until stopped). JN_ESTATE before the
+	 * offer/answer, JN_EIO when the file cannot be created. One recorder
+	 * per session: a new one replaces the old. */
 	int (*record)(media_session_t *s, const char *path, unsigned max_ms, uint32_t *id);
-	/* Stops the source or recorder id; its DONE event follows. */
+	/* Stops the source or recorder id; its DONE event follows. JN_ENOENT
+	 * when id is not playing or recording (any more). */
 	int (*stop)(media_session_t *s, uint32_t id);
 
 	/* ---- codecs ----------------------------------------------------- */

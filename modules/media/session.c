@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "media.h"
+#include "pipeline.h"
 
 jn_module_t *media_mod;
 
@@ -98,6 +99,12 @@ static void deliver(void *data)
 	struct posted *p = data;
 	struct media_session *s = p->s;
 	if (!s->destroyed) {
+		/* The worker says a source or recorder ended: stop() no
+		 * longer knows its id. */
+		if (p->ev.type == MEDIA_EV_PLAYBACK_DONE && p->ev.id == s->src_id)
+			s->src_id = 0;
+		if (p->ev.type == MEDIA_EV_RECORD_DONE && p->ev.id == s->rec_id)
+			s->rec_id = 0;
 		if (p->ev.type == MEDIA_EV_LATCHED) {
 			snprintf(s->latched_addr, sizeof(s->latched_addr), "%s", p->ev.addr);
 			s->latched_port = p->ev.port;
@@ -195,6 +202,7 @@ static int push_params(struct media_session *s)
 	p.local_dir = s->neg.local_dir;
 	p.remote_dir = s->neg.remote_dir;
 	p.rtp_timeout_ms = s->rtp_timeout_ms;
+	p.ptime = s->neg.ptime;
 	s->latched_addr[0] = 0;
 	s->latched_port = 0;
 	return media_worker_send(MCMD_PARAMS, s, NULL, &p);
@@ -361,10 +369,8 @@ static int api_connect(media_session_t *a, media_session_t *b)
 {
 	if (!a || !b || a->destroyed || b->destroyed || a->w != b->w)
 		return JN_EINVAL;
-	/* Different codecs on the two legs need the transcoding pipeline,
-	 * which is the next step. */
-	if (a != b && a->negotiated && b->negotiated && a->neg.codec != b->neg.codec)
-		return JN_ENOTSUP;
+	/* Same codec: the worker relays; different codecs: it transcodes
+	 * (pipeline.c). It decides on every change of either leg. */
 	if (a->peer && a->peer != b && a->peer->peer == a)
 		a->peer->peer = NULL;
 	if (b->peer && b->peer != a && b->peer->peer == b)
@@ -437,34 +443,94 @@ static int api_stats(media_session_t *s, media_stats_t *st)
 	st->rx_dropped = LOAD(rx_dropped);
 	st->rtcp_rx = LOAD(rtcp_rx);
 	st->rtcp_tx = LOAD(rtcp_tx);
+	st->lost = LOAD(lost);
+	st->jitter_ms = LOAD(jitter_ms);
 	return 0;
 }
 
-/* Sources and sinks come with the PCM pipeline (next step). */
+/* ---- sources and sinks: opened here so a bad path fails at once, then
+ * owned by the worker (pipeline.c) ---- */
+
+static uint32_t new_id(struct media_session *s)
+{
+	if (!++s->next_id)
+		s->next_id = 1;
+	return s->next_id;
+}
+
+static int start_source(struct media_session *s, struct msrc *src, uint32_t id, uint32_t *out)
+{
+	int r = media_worker_send_obj(MCMD_PLAY, s, src, id);
+	if (r) {
+		msrc_free(src);
+		return r;
+	}
+	s->src_id = id;
+	*out = id;
+	return 0;
+}
+
 static int api_play_file(media_session_t *s, const char *path, unsigned loops, uint32_t *id)
 {
-	return JN_ENOTSUP;
+	if (!s || s->destroyed || !path || !id)
+		return JN_EINVAL;
+	struct msrc *src;
+	uint32_t n = new_id(s);
+	int r = msrc_open_file(path, loops, n, &src);
+	return r ? r : start_source(s, src, n, id);
 }
 
 static int api_play_tone(media_session_t *s, unsigned f1, unsigned f2, int level, unsigned on_ms,
 			 unsigned off_ms, unsigned duration_ms, uint32_t *id)
 {
-	return JN_ENOTSUP;
+	if (!s || s->destroyed || !id)
+		return JN_EINVAL;
+	struct msrc *src;
+	uint32_t n = new_id(s);
+	int r = msrc_open_tone(f1, f2, level, on_ms, off_ms, duration_ms, n, &src);
+	return r ? r : start_source(s, src, n, id);
 }
 
 static int api_play_silence(media_session_t *s, unsigned duration_ms, uint32_t *id)
 {
-	return JN_ENOTSUP;
+	if (!s || s->destroyed || !id)
+		return JN_EINVAL;
+	struct msrc *src;
+	uint32_t n = new_id(s);
+	int r = msrc_open_silence(duration_ms, n, &src);
+	return r ? r : start_source(s, src, n, id);
 }
 
 static int api_record(media_session_t *s, const char *path, unsigned max_ms, uint32_t *id)
 {
-	return JN_ENOTSUP;
+	if (!s || s->destroyed || !path || !id)
+		return JN_EINVAL;
+	/* The file's rate is the codec's band: narrowband 8 kHz, else 16. */
+	if (!s->negotiated)
+		return JN_ESTATE;
+	unsigned rate = s->neg.codec->native_rate == 8000 ? 8000 : 16000;
+	struct mrec *rec;
+	uint32_t n = new_id(s);
+	int r = mrec_open(path, rate, max_ms, n, &rec);
+	if (r)
+		return r;
+	r = media_worker_send_obj(MCMD_RECORD, s, rec, n);
+	if (r) {
+		mrec_free(rec);
+		return r;
+	}
+	s->rec_id = n;
+	*id = n;
+	return 0;
 }
 
 static int api_stop(media_session_t *s, uint32_t id)
 {
-	return JN_ENOTSUP;
+	if (!s || s->destroyed)
+		return JN_EINVAL;
+	if (!id || (id != s->src_id && id != s->rec_id))
+		return JN_ENOENT;
+	return media_worker_send_obj(MCMD_STOP, s, NULL, id);
 }
 
 const media_api_t media_api_v1 = {

@@ -353,11 +353,13 @@ static void test_api_errors(void **st)
 	free(answer);
 	free(offer);
 	uint32_t id;
-	assert_int_equal(api->play_file(s, "/x.wav", 1, &id), JN_ENOTSUP);
+	assert_int_equal(api->play_file(s, "/nonexistent/x.wav", 1, &id), JN_ENOENT);
+	assert_int_equal(api->stop(s, 12345), JN_ENOENT);
 	assert_int_equal(api->set_direction(s, (media_dir_t)7), JN_EINVAL);
-	/* PCMU leg and G.729 leg: transcoding is the next step. */
-	if (api->connect(s, t) != JN_EINVAL) /* different workers is EINVAL too */
-		assert_int_equal(api->connect(s, t), JN_ENOTSUP);
+	/* PCMU leg and G.729 leg: transcoded (test_transcode.c), so
+	 * connect() accepts them when they share a worker. */
+	int r = api->connect(s, t);
+	assert_true(r == 0 || r == JN_EINVAL);
 	api->session_destroy(s);
 	api->session_destroy(t);
 	spin(20);

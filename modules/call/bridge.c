@@ -1,0 +1,276 @@
+/* bridge.c - the B2BUA's outbound leg: a new dialog towards the callee
+ * with an offer from a second media session on the caller's worker,
+ * provisional responses relayed to the caller, the callee's 2xx ACKed and
+ * answered towards the caller, media connected (relay), failures relayed
+ * (RFC 3261 13.2, 17.1; RFC 3264 5, 6). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/url.h>
+
+#include "call.h"
+
+static int sdp_body(sip_t const *sip, const char **body, size_t *len)
+{
+	if (!sip->sip_payload || !sip->sip_payload->pl_len)
+		return 0;
+	if (sip->sip_content_type && sip->sip_content_type->c_type &&
+	    strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0)
+		return 0;
+	*body = sip->sip_payload->pl_data;
+	*len = sip->sip_payload->pl_len;
+	return 1;
+}
+
+/* RFC 3261 13.2.2.4: the ACK for a 2xx is a request of the dialog with
+ * the INVITE's CSeq number. */
+static void send_ack(struct call_leg *l, sip_t const *sip)
+{
+	nta_outgoing_t *ack = nta_outgoing_tcreate(l->leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	                                           SIPTAG_CSEQ(sip->sip_cseq), TAG_END());
+	if (ack)
+		nta_outgoing_destroy(ack);
+	else
+		jn_log_err(call_self, "call %u: could not ACK the callee's 2xx", l->call->id);
+}
+
+/* Applies the callee's SDP answer once (a 183 with SDP and the 2xx carry
+ * the same answer, RFC 3264 / RFC 3261 13.2.1) and connects the legs.
+ * 0, or a JN_E* with a reason in err. */
+static int take_answer(struct call *c, sip_t const *sip, char *err, size_t errlen)
+{
+	const char *body = NULL;
+	size_t len = 0;
+	if (!c->b.answer_applied) {
+		if (!sdp_body(sip, &body, &len)) {
+			snprintf(err, errlen, "the callee answered without SDP");
+			return JN_ENOTSUP;
+		}
+		int r = call_media->sdp_apply_answer(c->b.ms, body, len, err, errlen);
+		if (r < 0)
+			return r;
+		c->b.answer_applied = 1;
+	}
+	int r = call_media->connect(c->a.ms, c->b.ms);
+	if (r == JN_ENOTSUP) {
+		media_stream_info_t ia = {.size = sizeof(ia)}, ib = {.size = sizeof(ib)};
+		call_media->stream_info(c->a.ms, &ia);
+		call_media->stream_info(c->b.ms, &ib);
+		snprintf(err, errlen,
+		         "codecs differ (caller %s/%u, callee %s/%u): no transcoding yet", ia.codec,
+		         ia.clock_rate, ib.codec, ib.clock_rate);
+	} else if (r < 0) {
+		snprintf(err, errlen, "media connect failed: %s", jn_strerror(r));
+	}
+	return r;
+}
+
+static void provisional(struct call *c, sip_t const *sip)
+{
+	int status = sip->sip_status->st_status;
+	if (status == 100 || c->ended || c->final_sent)
+		return;
+	/* Early media: the callee's answer in a 18x is applied now and the
+	 * caller gets our answer with the relayed status. */
+	const char *body;
+	size_t len;
+	int early = 0;
+	char err[160] = "";
+	if (sdp_body(sip, &body, &len)) {
+		if (take_answer(c, sip, err, sizeof(err)) == 0)
+			early = 1;
+		else
+			jn_log_warn(call_self, "call %u: early SDP of the callee ignored: %s",
+			            c->id, err);
+	}
+	nta_incoming_treply(c->irq, status, sip->sip_status->st_phrase,
+	                    SIPTAG_CONTACT_STR(c->a.contact),
+	                    TAG_IF(early, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	                    TAG_IF(early, SIPTAG_PAYLOAD_STR(c->a.sdp_local)), TAG_END());
+	jn_msg_note_status(c->req, status);
+}
+
+static void answered(struct call *c, sip_t const *sip)
+{
+	struct call_leg *b = &c->b;
+	if (b->state != CALL_LEG_EARLY) {
+		/* A retransmitted 2xx: our ACK was lost (13.2.2.4). A 2xx of
+		 * another fork would need its own ACK and BYE: not yet. */
+		if (b->leg && sip->sip_to->a_tag && nta_leg_get_rtag(b->leg) &&
+		    !strcasecmp(sip->sip_to->a_tag, nta_leg_get_rtag(b->leg)))
+			send_ack(b, sip);
+		return;
+	}
+	nta_leg_rtag(b->leg, sip->sip_to->a_tag);
+	nta_leg_client_route(b->leg, sip->sip_record_route, sip->sip_contact);
+	send_ack(b, sip);
+	b->state = CALL_LEG_CONFIRMED;
+	if (c->ended) {
+		/* Answered after our CANCEL crossed it (9.1): hang up. */
+		call_leg_bye(b);
+		return;
+	}
+	char err[160] = "";
+	int r = take_answer(c, sip, err, sizeof(err));
+	if (r < 0) {
+		jn_log_warn(call_self, "call %u: %s", c->id, err);
+		call_reply_error(c, 488, sip_488_Not_acceptable, r == JN_EPARSE ? 399 : 305, err);
+		char reason[200];
+		snprintf(reason, sizeof(reason), "488 %s", err);
+		call_end(c, reason, 0, NULL);
+		return;
+	}
+	call_uas_send_200(c);
+}
+
+static void failed(struct call *c, sip_t const *sip)
+{
+	int status = sip ? sip->sip_status->st_status : 408;
+	const char *phrase = sip ? sip->sip_status->st_phrase : sip_408_Request_timeout;
+	c->b.state = CALL_LEG_ENDED;
+	if (c->ended)
+		return;
+	char reason[96];
+	if (status == 408 || status == 480)
+		snprintf(reason, sizeof(reason), "no answer (%d %s)", status, phrase);
+	else
+		snprintf(reason, sizeof(reason), "callee refused (%d %s)", status, phrase);
+	/* RFC 3261 16.7-like relay of the final answer to the caller. */
+	call_end(c, reason, status, phrase);
+}
+
+static int b_response(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip)
+{
+	struct call *c = l->call;
+	int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+	if (status < 200) {
+		provisional(c, sip);
+		return 0;
+	}
+	if (status < 300)
+		answered(c, sip);
+	else
+		failed(c, sip);
+	if (l->invite == orq) {
+		l->invite = NULL;
+		nta_outgoing_destroy(orq);
+	}
+	call_maybe_free(c);
+	return 0;
+}
+
+static void ring_timeout(jn_timer_t *t, void *data)
+{
+	struct call *c = data;
+	c->ring_timer = NULL;
+	if (c->b.state == CALL_LEG_EARLY)
+		call_end(c, "no answer (ring timeout)", 480, "No Answer");
+}
+
+void call_bridge_cancel(struct call *c)
+{
+	call_end(c, "caller cancelled", 487, sip_487_Request_terminated);
+}
+
+int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms)
+{
+	sip_t *sip = jn_msg_sofia_sip(c->req);
+	struct call_leg *b = &c->b;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	char err[160] = "";
+	int r = JN_ENOMEM;
+	c->has_b = 1;
+	url_t *target = url_hdup(home, (url_t const *)URL_STRING_MAKE(uri)->us_url);
+	if (!target || !target->url_host ||
+	    (target->url_type != url_sip && target->url_type != url_sips)) {
+		r = JN_EINVAL;
+		snprintf(err, sizeof(err), "bad target %s", uri);
+		goto fail;
+	}
+	unsigned mf = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 70;
+	if (mf == 0) {
+		call_reply_error(c, 483, sip_483_Too_many_hops, 399, "Max-Forwards exhausted");
+		call_end(c, "483 too many hops", 0, NULL);
+		su_home_deinit(home);
+		return JN_ERANGE;
+	}
+
+	/* Offer the callee the codec the caller got, so that the legs can be
+	 * relayed without transcoding. */
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	if ((r = call_media->stream_info(c->a.ms, &ia)) < 0)
+		goto fail;
+	char codec[48];
+	snprintf(codec, sizeof(codec), "%s/%u", ia.codec, ia.clock_rate);
+	const char *codecs[] = {codec, NULL};
+	int family = target->url_host[0] == '[' ? AF_INET6 : AF_INET;
+	if ((r = call_media_create(b, family, codecs, c->a.ms)) < 0 ||
+	    (r = call_media->sdp_offer(b->ms, &b->sdp_local)) < 0) {
+		snprintf(err, sizeof(err), "media: %s", jn_strerror(r));
+		goto fail;
+	}
+
+	const char *tp = NULL;
+	char tbuf[8] = "";
+	if (url_param(target->url_params, "transport", tbuf, sizeof(tbuf)) > 0)
+		tp = tbuf;
+	b->contact = call_contact_for(NULL, tp);
+	b->remote_uri = strdup(uri);
+	sip_from_t *from = sip_from_create(home, (url_string_t const *)sip->sip_from->a_url);
+	sip_to_t *to = sip_to_create(home, (url_string_t const *)target);
+	if (!b->contact || !b->remote_uri || !from || !to) {
+		r = JN_ENOMEM;
+		goto fail;
+	}
+	if (sip->sip_from->a_display)
+		from->a_display = su_strdup(home, sip->sip_from->a_display);
+	/* A new dialog with a new Call-ID (the leg makes one). */
+	b->leg = nta_leg_tcreate(call_agent(), call_leg_request, b, SIPTAG_FROM(from),
+	                         SIPTAG_TO(to), TAG_END());
+	if (!b->leg || !nta_leg_tag(b->leg, NULL)) {
+		r = JN_ENOMEM;
+		goto fail;
+	}
+	sip_call_id_t const *cid = NULL;
+	char mfbuf[16];
+	snprintf(mfbuf, sizeof(mfbuf), "%u", mf - 1);
+	b->invite = nta_outgoing_tcreate(
+	    b->leg, b_response, b, dst_uri ? URL_STRING_MAKE(dst_uri) : NULL, SIP_METHOD_INVITE,
+	    (url_string_t const *)target, SIPTAG_CONTACT_STR(b->contact),
+	    SIPTAG_MAX_FORWARDS_STR(mfbuf), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+	    SIPTAG_PAYLOAD_STR(b->sdp_local), TAG_END());
+	if (!b->invite) {
+		r = JN_EIO;
+		snprintf(err, sizeof(err), "could not send the INVITE to %s", uri);
+		goto fail;
+	}
+	msg_t *req = nta_outgoing_getrequest(b->invite);
+	if (req) {
+		cid = sip_object(req)->sip_call_id;
+		b->call_id = cid ? strdup(cid->i_id) : NULL;
+		msg_destroy(req);
+	}
+	b->state = CALL_LEG_EARLY;
+	c->state = CALL_RINGING;
+	nta_incoming_treply(c->irq, SIP_100_TRYING, TAG_END());
+	if (timeout_ms)
+		c->ring_timer = jn_timer_start(timeout_ms, ring_timeout, c);
+	jn_log_info(call_self, "call %u: bridging %s to %s", c->id, c->a.remote_uri, uri);
+	su_home_deinit(home);
+	return 0;
+fail:
+	jn_log_err(call_self, "call %u: bridge failed: %s", c->id, err[0] ? err : jn_strerror(r));
+	call_reply_error(c, r == JN_EAGAIN ? 503 : 500,
+	                 r == JN_EAGAIN ? sip_503_Service_unavailable
+	                                : sip_500_Internal_server_error,
+	                 399, err[0] ? err : jn_strerror(r));
+	call_end(c, "bridge failed", 0, NULL);
+	su_home_deinit(home);
+	return r;
+}

@@ -1,0 +1,195 @@
+/* call.c - the call module's descriptor and script functions:
+ *
+ *   call.answer()                 answer the INVITE with media (200 + SDP)
+ *   call.echo()                   answer and loop the caller's RTP back
+ *   call.bridge(target, timeout:) B2BUA: a second leg to target (or the R-URI)
+ *   call.hangup()                 end the call this request started
+ *   call.id                       the id of that call (REST /calls/{id})
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/url.h>
+
+#include "call.h"
+
+jn_module_t *call_self;
+const media_api_t *call_media;
+struct call_conf call_conf;
+
+static const jn_param_def_t call_params[] = {
+    {"rtp_timeout", JN_PARAM_INT, "0", 0, 3600,
+     "seconds without RTP before a call is hung up; 0: the media module's rtp_timeout"},
+    {"ring_timeout", JN_PARAM_INT, "60", 1, 3600,
+     "call.bridge(): seconds the callee may ring before the call ends as \"no answer\""},
+    {"ack_timeout", JN_PARAM_INT, "32", 1, 300,
+     "seconds to wait for the ACK of our 2xx (RFC 3261 13.3.1.4: 64*T1)"},
+    {.name = NULL},
+};
+
+/* The call the current request started, answering it first when asked. */
+static struct call *current(jn_call_t *jc, int answer, jn_result_t *res)
+{
+	jn_msg_t *msg = jn_call_msg(jc);
+	*res = JN_FALSE;
+	if (!msg || !jn_msg_is_request(msg) || strcmp(jn_msg_method(msg), "INVITE") != 0) {
+		*res = jn_call_error(jc, "needs an INVITE");
+		return NULL;
+	}
+	struct call *c = call_by_req(msg);
+	if (c || !answer)
+		return c;
+	int r = call_uas_start(msg, &c);
+	if (r == JN_ESTATE) {
+		*res = jn_call_error(jc, "the INVITE was answered already or is in a dialog");
+		return NULL;
+	}
+	if (r < 0)
+		return NULL; /* answered with an error status (488, 500) */
+	if (call_uas_send_200(c) < 0)
+		return NULL;
+	return c;
+}
+
+static jn_result_t f_answer(jn_call_t *jc)
+{
+	jn_result_t res;
+	return current(jc, 1, &res) ? JN_TRUE : res;
+}
+
+static jn_result_t f_echo(jn_call_t *jc)
+{
+	jn_result_t res;
+	struct call *c = current(jc, 1, &res);
+	if (!c)
+		return res;
+	if (c->has_b || !c->a.ms)
+		return jn_call_error(jc, "call.echo: the call is bridged or has no media");
+	int r = call_media->connect(c->a.ms, c->a.ms);
+	if (r < 0) {
+		call_end(c, "echo failed", 0, NULL);
+		return jn_call_error(jc, "call.echo: %s", jn_strerror(r));
+	}
+	return JN_TRUE;
+}
+
+static const jn_arg_def_t bridge_args[] = {
+    {"target", JN_ARG_STR, JN_ARG_OPTIONAL},
+    {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+    {NULL, 0, 0},
+};
+
+static jn_result_t f_bridge(jn_call_t *jc)
+{
+	jn_msg_t *msg = jn_call_msg(jc);
+	if (!msg || !jn_msg_is_request(msg) || strcmp(jn_msg_method(msg), "INVITE") != 0)
+		return jn_call_error(jc, "call.bridge: needs an INVITE");
+	if (call_by_req(msg))
+		return jn_call_error(jc, "call.bridge: the call exists already");
+	const char *target = jn_call_arg_str(jc, 0, NULL);
+	const char *dst = NULL;
+	if (!target || !*target) {
+		/* After registrar.lookup(): the R-URI is the contact, dst_uri
+		 * the address it registered from. Only the first one is
+		 * called (no forking yet). */
+		target = jn_msg_ruri(msg);
+		dst = jn_msg_dst_uri(msg);
+	}
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *u = url_hdup(home, (url_t const *)URL_STRING_MAKE(target)->us_url);
+	int self = !dst && u && u->url_host && jn_sip_is_local(u->url_host, u->url_port);
+	su_home_deinit(home);
+	if (self)
+		return jn_call_error(jc, "call.bridge: %s is this server (lookup first?)", target);
+	int64_t t = jn_call_arg_int(jc, 1, 0);
+	unsigned timeout_ms = t > 0 ? (unsigned)t * 1000u : call_conf.ring_timeout_ms;
+
+	struct call *c;
+	int r = call_uas_start(msg, &c);
+	if (r == JN_ESTATE)
+		return jn_call_error(jc, "call.bridge: the INVITE was answered already");
+	if (r < 0)
+		return JN_FALSE;
+	return call_bridge_start(c, target, dst, timeout_ms) == 0 ? JN_TRUE : JN_FALSE;
+}
+
+static jn_result_t f_hangup(jn_call_t *jc)
+{
+	jn_result_t res;
+	struct call *c = current(jc, 0, &res);
+	if (!c)
+		return res;
+	call_end(c, "hung up by the script", 480, "Temporarily Unavailable");
+	return JN_TRUE;
+}
+
+static int v_id(jn_call_t *jc, jn_value_t *out)
+{
+	jn_msg_t *msg = jn_call_msg(jc);
+	struct call *c = msg ? call_by_req(msg) : NULL;
+	if (c)
+		jn_value_set_int(out, c->id);
+	else
+		jn_value_set_null(out);
+	return 0;
+}
+
+static int call_load(jn_module_t *m)
+{
+	static const jn_func_def_t funcs[] = {
+	    {.name = "answer",
+	     .fn = f_answer,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Answer the INVITE as a user agent: media session, SDP answer, 200 with our "
+	            "Contact; a bad or unacceptable offer gets 488 with a Warning (false)."},
+	    {.name = "echo",
+	     .fn = f_echo,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Answer (if not yet) and send the caller's RTP back to it (a test line)."},
+	    {.name = "bridge",
+	     .fn = f_bridge,
+	     .args = bridge_args,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "B2BUA: call target (a SIP URI; default the Request-URI, e.g. after "
+	            "registrar.lookup()) with media anchored here; responses are relayed, the "
+	            "legs end together. timeout: seconds of ringing (ring_timeout)."},
+	    {.name = "hangup",
+	     .fn = f_hangup,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "End the call this INVITE started (BYE, CANCEL or 480 as its state needs)."},
+	};
+	static const jn_var_def_t vars[] = {
+	    {"id", JN_T_INT, v_id, NULL, JN_ROUTE_REQUEST, NULL,
+	     "The id of the call this INVITE started (as in GET /api/v1/calls), or null."},
+	};
+	call_self = m;
+	call_conf.rtp_timeout_ms = (unsigned)jn_param_int(m, "rtp_timeout") * 1000u;
+	call_conf.ring_timeout_ms = (unsigned)jn_param_int(m, "ring_timeout") * 1000u;
+	call_conf.ack_timeout_ms = (unsigned)jn_param_int(m, "ack_timeout") * 1000u;
+	call_media = jn_api_get(m, MEDIA_API_NAME, MEDIA_API_VERSION);
+	if (!call_media)
+		return -1;
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (jn_func_register(m, &funcs[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (jn_var_register(m, &vars[i]) < 0)
+			return -1;
+	return call_rest_register(m);
+}
+
+static void call_stop(jn_module_t *m)
+{
+	call_shutdown();
+}
+
+static const char *const call_depends[] = {"media", NULL};
+
+JN_MODULE(.name = "call", .version = "0.1.0",
+          .description = "SIP user agent: answer calls, B2BUA bridging with anchored media",
+          .depends = call_depends, .params = call_params, .load = call_load, .stop = call_stop);

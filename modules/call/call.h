@@ -1,0 +1,144 @@
+/* call.h - the call module: Junction as a SIP user agent (UAS and UAC) on
+ * sofia NTA dialogs, with media from the media module; shared declarations
+ * of the module's files. */
+#ifndef JN_CALL_H
+#define JN_CALL_H
+
+#include <time.h>
+
+#include <junction/junction.h>
+
+struct call;
+struct call_leg;
+
+#define NTA_LEG_MAGIC_T      struct call_leg
+#define NTA_OUTGOING_MAGIC_T struct call_leg
+#define NTA_INCOMING_MAGIC_T struct call
+
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip.h>
+
+#include "../media/media_api.h"
+
+extern jn_module_t *call_self;
+extern const media_api_t *call_media;
+
+/* Module parameters. */
+struct call_conf {
+	unsigned rtp_timeout_ms;  /* per session; 0: the media module's */
+	unsigned ring_timeout_ms; /* bridge: no final answer from the callee */
+	unsigned ack_timeout_ms;  /* our 2xx without ACK (RFC 3261 13.3.1.4: 64*T1) */
+};
+extern struct call_conf call_conf;
+
+typedef enum {
+	CALL_LEG_IDLE = 0,  /* created, nothing sent */
+	CALL_LEG_EARLY,     /* INVITE pending (ours or theirs) */
+	CALL_LEG_ANSWERED,  /* 2xx sent, waiting for the ACK (A leg) */
+	CALL_LEG_CONFIRMED, /* the dialog is confirmed (ACK sent or received) */
+	CALL_LEG_ENDED,
+} call_leg_state_t;
+
+struct call_leg {
+	struct call *call;
+	char role; /* 'a' (the caller, incoming) or 'b' (the callee) */
+	call_leg_state_t state;
+	nta_leg_t *leg; /* the dialog, NULL until created */
+	media_session_t *ms;
+	char *remote_uri; /* the peer's address-of-record (From / To) */
+	char *call_id;
+	char *contact; /* our Contact for this leg */
+	/* B leg: the INVITE client transaction until its final response. */
+	nta_outgoing_t *invite;
+	char *sdp_local;             /* the offer (B) or answer (A) we sent */
+	unsigned answer_applied : 1; /* B: the callee's SDP answer was applied */
+	unsigned cancelled : 1;      /* B: CANCEL sent */
+	unsigned bye_pending : 1;    /* A: hang up once the ACK arrives */
+};
+
+typedef enum {
+	CALL_NEW = 0,
+	CALL_RINGING,  /* bridge: outbound leg sent, no answer yet */
+	CALL_ANSWERED, /* 2xx sent to the caller */
+	CALL_ENDING,
+} call_state_t;
+
+struct call {
+	unsigned id;
+	call_state_t state;
+	struct call_leg a, b;
+	int has_b;
+	time_t started; /* wall clock, for REST */
+	uint64_t started_ms;
+	jn_msg_t *req;            /* the caller's INVITE (a reference) until answered */
+	nta_incoming_t *irq;      /* its server transaction (owned by req) */
+	int final_sent;           /* a final response went to the caller */
+	jn_timer_t *ring_timer;   /* bridge: no answer */
+	jn_timer_t *ack_timer;    /* our 2xx not acknowledged */
+	jn_timer_t *rexmit_timer; /* retransmits our 2xx until the ACK */
+	unsigned rexmit_ms;
+	msg_t *resp2xx;   /* the 2xx retransmitted (a reference) */
+	unsigned pending; /* BYE/CANCEL transactions still open */
+	int ended;
+	jn_timer_t *free_timer; /* frees the call once it is done */
+	char reason[96];
+	struct call *next;
+};
+
+/* ---- registry.c: the list of calls, teardown --------------------------- */
+struct call *call_new(void);
+struct call *call_by_id(unsigned id);
+struct call *call_by_req(jn_msg_t *req);
+struct call *call_first(void);
+size_t call_count(void);
+/* Ends the call: answers the caller (code/phrase when it was not answered
+ * yet), cancels or hangs up each leg, destroys the media sessions, logs
+ * why. The call is freed once its last transaction is over. Idempotent. */
+void call_end(struct call *c, const char *reason, int code, const char *phrase);
+/* Frees the call when it is ended and nothing is pending any more. */
+void call_maybe_free(struct call *c);
+void call_shutdown(void);
+const char *call_state_name(const struct call *c);
+const char *call_leg_state_name(call_leg_state_t s);
+
+/* ---- dialog.c: SIP helpers --------------------------------------------- */
+nta_agent_t *call_agent(void);
+/* Our Contact ("<sip:host:port;transport=x>") for a request that arrived on
+ * proto at a R-URI of host:port, or for an outgoing request (uri NULL). */
+char *call_contact_for(const url_t *ruri, const char *proto);
+/* The leg callback of every dialog: ACK, BYE, re-INVITE, INFO, OPTIONS. */
+int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip);
+/* Sends BYE on a confirmed leg (counted in c->pending). */
+int call_leg_bye(struct call_leg *l);
+/* Answers the caller's INVITE (irq) with a final non-2xx and a Warning. */
+void call_reply_error(struct call *c, int status, const char *phrase, int warn_code,
+                      const char *warn_text);
+/* Media events of both legs. */
+void call_media_event(const media_event_t *ev, void *data);
+/* Creates a media session for leg l (near: a peer session, or NULL). */
+int call_media_create(struct call_leg *l, int family, const char *const *codecs,
+                      media_session_t *near);
+
+/* ---- uas.c: answering ---------------------------------------------------- */
+/* Takes the INVITE of msg into a new call, answers its SDP offer with a
+ * new media session and creates the dialog; on success the call is
+ * answered (200 sent) unless defer is set. Errors are answered (488, 500)
+ * and reported as JN_E*. */
+int call_uas_start(jn_msg_t *msg, struct call **out);
+int call_uas_send_200(struct call *c);
+/* The ACK arrived or the call ended: stop retransmitting the 2xx. */
+void call_uas_stop_2xx(struct call *c);
+/* The ACK arrived or the call ended: stop retransmitting the 2xx. */
+void call_uas_stop_2xx(struct call *c);
+
+/* ---- bridge.c: the outbound leg ------------------------------------------ */
+/* Starts the B leg of c (already taken, A's offer answered by session A,
+ * 200 not sent) towards uri (next hop dst_uri or NULL). */
+int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms);
+/* The caller cancelled (CANCEL for the pending INVITE). */
+void call_bridge_cancel(struct call *c);
+
+/* ---- rest.c ----------------------------------------------------------- */
+int call_rest_register(jn_module_t *m);
+
+#endif
