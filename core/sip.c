@@ -5,6 +5,9 @@
 #include "sip.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -301,6 +304,34 @@ static char *listener_url(const conf_listener_t *l)
 	return s;
 }
 
+/* Why a listener could not be bound: sofia-sip leaves errno clobbered
+ * by its own clean-up, so bind the address once more ourselves. Returns
+ * the errno of that bind, or 0 when it works (sofia refused for another
+ * reason). */
+static int bind_probe(const conf_listener_t *l)
+{
+	struct addrinfo hints = {0}, *ai = NULL;
+	char port[8];
+	int err = 0;
+	hints.ai_socktype = strcmp(l->proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(port, sizeof(port), "%u", l->port);
+	if (getaddrinfo(l->host, port, &hints, &ai) != 0 || !ai)
+		return EADDRNOTAVAIL;
+	int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+	if (fd < 0) {
+		err = errno;
+	} else {
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+			err = errno;
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return err;
+}
+
 int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 {
 	S.cfg = cfg;
@@ -353,8 +384,9 @@ int sipcore_start(const jn_config_t *cfg, jn_errlist_t *errs)
 		}
 		free(url);
 		if (!ok) {
+			int err = bind_probe(l);
 			errlist_add(errs, NULL, 0, 0, "%s: cannot listen on %s: %s", l->where, l->text,
-				    strerror(errno));
+				    err ? strerror(err) : "refused by the SIP stack");
 			return -1;
 		}
 		S.listeners[S.nlisteners++] = strdup(l->text);
