@@ -4,10 +4,16 @@
  *   call.echo()                   answer and loop the caller's RTP back
  *   call.bridge(target, timeout:) B2BUA: a second leg to target (or the R-URI)
  *   call.hangup()                 end the call this request started
+ *   call.play(prompt)             play a prompt or WAV file (suspends)
+ *   call.say_digits(digits)       speak digits with the digit prompts (suspends)
+ *   call.collect(max:, first_timeout:, inter_timeout:, terminator:)
+ *                                 the digits the caller types (suspends)
+ *   call.echo(until:)             with until: echo until that digit (suspends)
  *   call.id                       the id of that call (REST /calls/{id})
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/url.h>
@@ -16,6 +22,7 @@
 
 jn_module_t *call_self;
 const media_api_t *call_media;
+const dtmf_api_t *call_dtmf;
 struct call_conf call_conf;
 
 static const jn_param_def_t call_params[] = {
@@ -25,6 +32,9 @@ static const jn_param_def_t call_params[] = {
      "call.bridge(): seconds the callee may ring before the call ends as \"no answer\""},
     {"ack_timeout", JN_PARAM_INT, "32", 1, 300,
      "seconds to wait for the ACK of our 2xx (RFC 3261 13.3.1.4: 64*T1)"},
+    {"prompt_dir", JN_PARAM_STR, "", 0, 0,
+     "directory of the prompts call.play(NAME) plays as NAME.wav; empty: the build's "
+     "prompts, else the installed ones"},
     {.name = NULL},
 };
 
@@ -58,10 +68,23 @@ static jn_result_t f_answer(jn_call_t *jc)
 	return current(jc, 1, &res) ? JN_TRUE : res;
 }
 
+static const jn_arg_def_t echo_args[] = {
+    {"until", JN_ARG_STR, JN_ARG_OPTIONAL},
+    {NULL, 0, 0},
+};
+
 static jn_result_t f_echo(jn_call_t *jc)
 {
 	jn_result_t res;
-	struct call *c = current(jc, 1, &res);
+	const char *until = jn_call_arg_str(jc, 0, NULL);
+	struct call *c = current(jc, !until, &res);
+	if (until && !c) {
+		/* Hung up already (false), or answer it now. */
+		jn_msg_t *msg = jn_call_msg(jc);
+		if (res != JN_FALSE || jn_msg_status_sent(msg) >= 200)
+			return res;
+		c = current(jc, 1, &res);
+	}
 	if (!c)
 		return res;
 	if (c->has_b || !c->a.ms)
@@ -71,7 +94,7 @@ static jn_result_t f_echo(jn_call_t *jc)
 		call_end(c, "echo failed", 0, NULL);
 		return jn_call_error(jc, "call.echo: %s", jn_strerror(r));
 	}
-	return JN_TRUE;
+	return until ? call_echo_until(jc, c, until) : JN_TRUE;
 }
 
 static const jn_arg_def_t bridge_args[] = {
@@ -146,9 +169,12 @@ static int call_load(jn_module_t *m)
 	            "Contact; a bad or unacceptable offer gets 488 with a Warning (false)."},
 	    {.name = "echo",
 	     .fn = f_echo,
+	     .args = echo_args,
 	     .routes = JN_ROUTE_REQUEST,
 	     .returns = JN_T_BOOL,
-	     .doc = "Answer (if not yet) and send the caller's RTP back to it (a test line)."},
+	     .doc = "Answer (if not yet) and send the caller's RTP back to it (a test line). "
+	            "until: a digit; suspends until the caller sends it (true), false when "
+	            "the caller hangs up first."},
 	    {.name = "bridge",
 	     .fn = f_bridge,
 	     .args = bridge_args,
@@ -163,6 +189,40 @@ static int call_load(jn_module_t *m)
 	     .returns = JN_T_BOOL,
 	     .doc = "End the call this INVITE started (BYE, CANCEL or 480 as its state needs)."},
 	};
+	static const jn_arg_def_t play_args[] = {{"prompt", JN_ARG_STR, 0}, {NULL, 0, 0}};
+	static const jn_arg_def_t say_args[] = {{"digits", JN_ARG_STR, 0}, {NULL, 0, 0}};
+	static const jn_arg_def_t collect_args[] = {
+	    {"max", JN_ARG_INT, JN_ARG_OPTIONAL},
+	    {"first_timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+	    {"inter_timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+	    {"terminator", JN_ARG_STR, JN_ARG_OPTIONAL},
+	    {NULL, 0, 0},
+	};
+	static const jn_func_def_t cfuncs[] = {
+	    {.name = "play",
+	     .fn = call_f_play,
+	     .args = play_args,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Play a prompt (NAME: prompt_dir/NAME.wav) or a WAV file to the answered "
+	            "caller; suspends until it ends (true); false if the caller hung up."},
+	    {.name = "say_digits",
+	     .fn = call_f_say_digits,
+	     .args = say_args,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Speak digits (0-9, *, #) one prompt after the other; suspends until "
+	            "done (true); false if the caller hung up."},
+	    {.name = "collect",
+	     .fn = call_f_collect,
+	     .args = collect_args,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_STR,
+	     .doc = "The digits the caller sends (RFC 4733 or INFO; typed ahead during a "
+	            "prompt included), up to max (16), until terminator (\"#\"; \"\": none) or "
+	            "a timeout: first_timeout (5000 ms) for the first, inter_timeout (3000 ms) "
+	            "between digits. Suspends; false if the caller hung up."},
+	};
 	static const jn_var_def_t vars[] = {
 	    {"id", JN_T_INT, v_id, NULL, JN_ROUTE_REQUEST, NULL,
 	     "The id of the call this INVITE started (as in GET /api/v1/calls), or null."},
@@ -171,9 +231,23 @@ static int call_load(jn_module_t *m)
 	call_conf.rtp_timeout_ms = (unsigned)jn_param_int(m, "rtp_timeout") * 1000u;
 	call_conf.ring_timeout_ms = (unsigned)jn_param_int(m, "ring_timeout") * 1000u;
 	call_conf.ack_timeout_ms = (unsigned)jn_param_int(m, "ack_timeout") * 1000u;
-	call_media = jn_api_get(m, MEDIA_API_NAME, MEDIA_API_VERSION);
-	if (!call_media)
+	const char *pd = jn_param_str(m, "prompt_dir");
+	if (!pd || !*pd)
+		pd = access(CALL_BUILD_PROMPTS, R_OK | X_OK) == 0 ? CALL_BUILD_PROMPTS
+		                                                   : CALL_INSTALLED_PROMPTS;
+	if (strlen(pd) >= sizeof(call_conf.prompt_dir)) {
+		jn_log_err(m, "prompt_dir is too long");
 		return -1;
+	}
+	snprintf(call_conf.prompt_dir, sizeof(call_conf.prompt_dir), "%s", pd);
+	call_stopping = 0;
+	call_media = jn_api_get(m, MEDIA_API_NAME, MEDIA_API_VERSION);
+	call_dtmf = jn_api_get(m, DTMF_API_NAME, DTMF_API_VERSION);
+	if (!call_media || !call_dtmf)
+		return -1;
+	for (size_t i = 0; i < sizeof(cfuncs) / sizeof(cfuncs[0]); i++)
+		if (jn_func_register(m, &cfuncs[i]) < 0)
+			return -1;
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
 		if (jn_func_register(m, &funcs[i]) < 0)
 			return -1;
@@ -188,7 +262,7 @@ static void call_stop(jn_module_t *m)
 	call_shutdown();
 }
 
-static const char *const call_depends[] = {"media", NULL};
+static const char *const call_depends[] = {"media", "dtmf", NULL};
 
 JN_MODULE(.name = "call", .version = "0.1.0",
           .description = "SIP user agent: answer calls, B2BUA bridging with anchored media",

@@ -18,16 +18,19 @@ struct call_leg;
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip.h>
 
+#include "../dtmf/dtmf_api.h"
 #include "../media/media_api.h"
 
 extern jn_module_t *call_self;
 extern const media_api_t *call_media;
+extern const dtmf_api_t *call_dtmf;
 
 /* Module parameters. */
 struct call_conf {
 	unsigned rtp_timeout_ms;  /* per session; 0: the media module's */
 	unsigned ring_timeout_ms; /* bridge: no final answer from the callee */
 	unsigned ack_timeout_ms;  /* our 2xx without ACK (RFC 3261 13.3.1.4: 64*T1) */
+	char prompt_dir[256];     /* call.play(NAME): NAME.wav in here */
 };
 extern struct call_conf call_conf;
 
@@ -56,6 +59,8 @@ struct call_leg {
 	unsigned bye_pending : 1;    /* A: hang up once the ACK arrives */
 };
 
+#define CALL_DIGITS_MAX 32
+
 typedef enum {
 	CALL_NEW = 0,
 	CALL_RINGING,  /* bridge: outbound leg sent, no answer yet */
@@ -82,6 +87,10 @@ struct call {
 	int ended;
 	jn_timer_t *free_timer; /* frees the call once it is done */
 	char reason[96];
+	/* Digits from the caller not yet taken by call.collect() (control.c). */
+	char digits[CALL_DIGITS_MAX];
+	size_t ndigits;
+	struct call_wait *wait; /* the script function suspended on this call */
 	struct call *next;
 };
 
@@ -128,8 +137,6 @@ int call_uas_start(jn_msg_t *msg, struct call **out);
 int call_uas_send_200(struct call *c);
 /* The ACK arrived or the call ended: stop retransmitting the 2xx. */
 void call_uas_stop_2xx(struct call *c);
-/* The ACK arrived or the call ended: stop retransmitting the 2xx. */
-void call_uas_stop_2xx(struct call *c);
 
 /* ---- bridge.c: the outbound leg ------------------------------------------ */
 /* Starts the B leg of c (already taken, A's offer answered by session A,
@@ -137,6 +144,22 @@ void call_uas_stop_2xx(struct call *c);
 int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms);
 /* The caller cancelled (CANCEL for the pending INVITE). */
 void call_bridge_cancel(struct call *c);
+
+/* ---- control.c: digits and the suspending script functions -------------- */
+/* A digit from leg l (RFC 4733 from its media, or INFO): to the dtmf
+ * module's listeners, and for the caller to the call's digit buffer. */
+void call_digit(struct call_leg *l, const dtmf_event_t *ev);
+/* PLAYBACK_DONE of the caller's session. */
+void call_playback_done(struct call *c, uint32_t id, int status);
+/* The call ends: a suspended script function resumes with false. */
+void call_wait_abort(struct call *c);
+/* Set while the module stops: suspensions are resumed at once. */
+extern int call_stopping;
+jn_result_t call_f_play(jn_call_t *jc);
+jn_result_t call_f_say_digits(jn_call_t *jc);
+jn_result_t call_f_collect(jn_call_t *jc);
+/* call.echo(until: D) once the echo runs: suspends until digit D. */
+jn_result_t call_echo_until(jn_call_t *jc, struct call *c, const char *until);
 
 /* ---- rest.c ----------------------------------------------------------- */
 int call_rest_register(jn_module_t *m);

@@ -130,6 +130,33 @@ static int reinvite(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip)
 	return 0;
 }
 
+/* INFO in the dialog: a DTMF digit as application/dtmf-relay or
+ * application/dtmf (the dtmf module parses both). An INFO without a body
+ * is answered 200 (RFC 6086 4.2.2: legacy use); another type gets 415
+ * with Accept (RFC 3261 21.4.13), a malformed digit body 400. */
+static int info(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip)
+{
+	const char *ct = sip->sip_content_type ? sip->sip_content_type->c_type : NULL;
+	size_t len = sip->sip_payload ? sip->sip_payload->pl_len : 0;
+	if (!ct && !len)
+		return 200;
+	dtmf_event_t ev;
+	int r = call_dtmf->info_parse(ct ? ct : "", len ? sip->sip_payload->pl_data : "", len,
+	                              &ev);
+	if (r == JN_ENOTSUP) {
+		nta_incoming_treply(irq, SIP_415_UNSUPPORTED_MEDIA,
+		                    SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf"),
+		                    TAG_END());
+		/* Answered here: the transaction is ours to let go of. */
+		nta_incoming_destroy(irq);
+		return 0;
+	}
+	if (r < 0)
+		return 400;
+	call_digit(l, &ev);
+	return 200;
+}
+
 int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, sip_t const *sip)
 {
 	struct call *c = l->call;
@@ -173,9 +200,7 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 			return c->ended ? 481 : 491;
 		return reinvite(l, irq, sip);
 	case sip_method_info:
-		/* DTMF relay/collection is the dtmf wiring's next step; an INFO
-		 * in the dialog is acknowledged (RFC 6086 4.2.2). */
-		return c->ended ? 481 : 200;
+		return c->ended ? 481 : info(l, irq, sip);
 	case sip_method_options:
 		return 200;
 	default:
@@ -195,6 +220,21 @@ void call_media_event(const media_event_t *ev, void *data)
 		jn_log_warn(call_self, "call %u: no RTP from the %s: hanging up", c->id, who);
 		call_end(c, l->role == 'a' ? "rtp timeout (caller)" : "rtp timeout (callee)", 0,
 		         NULL);
+		break;
+	case MEDIA_EV_DTMF: {
+		dtmf_event_t de;
+		memset(&de, 0, sizeof(de));
+		de.size = sizeof(de);
+		de.digit = ev->digit;
+		de.source = DTMF_SRC_RFC4733;
+		de.duration_ms = ev->duration_ms;
+		de.volume = DTMF_VOLUME_UNKNOWN;
+		call_digit(l, &de);
+		break;
+	}
+	case MEDIA_EV_PLAYBACK_DONE:
+		if (l->role == 'a')
+			call_playback_done(c, ev->id, ev->status);
 		break;
 	case MEDIA_EV_LATCHED:
 		jn_log_debug(call_self, "call %u: RTP from the %s latched to %s:%u", c->id, who,
@@ -218,5 +258,6 @@ int call_media_create(struct call_leg *l, int family, const char *const *codecs,
 	o.near = near;
 	o.on_event = call_media_event;
 	o.data = l;
+	o.dtmf = call_dtmf;
 	return call_media->session_create(&o, &l->ms);
 }

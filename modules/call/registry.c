@@ -164,6 +164,7 @@ void call_end(struct call *c, const char *reason, int code, const char *phrase)
 		return;
 	c->ended = 1;
 	c->state = CALL_ENDING;
+	call_wait_abort(c);
 	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "ended");
 	jn_log_notice(call_self, "call %u ended: %s (%.1f s)", c->id, c->reason,
 	              (double)(jn_now_ms() - c->started_ms) / 1000.0);
@@ -207,6 +208,7 @@ void call_end(struct call *c, const char *reason, int code, const char *phrase)
 
 void call_shutdown(void)
 {
+	call_stopping = 1;
 	while (calls) {
 		struct call *c = calls;
 		if (!c->ended)

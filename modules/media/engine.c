@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "../dtmf/dtmf_api.h"
 #include "media.h"
 #include "pipeline.h"
 #include "rtp.h"
@@ -132,8 +133,53 @@ static void unpeer(struct media_session *s)
 	}
 }
 
+/* ---- DTMF (worker thread) -------------------------------------------- */
+
+static void dtmf_rx_free(struct media_session *s)
+{
+	if (s->dtmf_rx)
+		s->dtmf->rfc4733_rx_free(s->dtmf_rx);
+	s->dtmf_rx = NULL;
+	s->dtmf_rx_rate = 0;
+}
+
+/* The receiver's callback: one digit, when it ended. */
+static void dtmf_digit(const dtmf_event_t *de, void *data)
+{
+	struct media_session *s = data;
+	media_event_t ev = {.size = sizeof(ev), .type = MEDIA_EV_DTMF};
+	ev.digit = de->digit;
+	ev.duration_ms = de->duration_ms;
+	media_post_event(s, &ev);
+}
+
+/* A telephone-event packet of the negotiated PT (RFC 4733 2.3): to the
+ * session's receiver, which reports each digit once however often its end
+ * packets are repeated (2.5.2). */
+static void dtmf_rx_packet(struct media_session *s, const uint8_t *buf, size_t len,
+			   uint64_t now)
+{
+	rtp_hdr_t h;
+	if (rtp_parse(buf, len, &h) < 0)
+		return;
+	unsigned rate = s->p.te_rate ? s->p.te_rate : 8000;
+	if (s->dtmf_rx && s->dtmf_rx_rate != rate)
+		dtmf_rx_free(s);
+	if (!s->dtmf_rx) {
+		s->dtmf_rx = s->dtmf->rfc4733_rx_new(rate, dtmf_digit, s);
+		if (!s->dtmf_rx)
+			return;
+		s->dtmf_rx_rate = rate;
+	}
+	if (s->dtmf->rfc4733_rx_feed(s->dtmf_rx, h.ts, h.marker, h.payload, h.payload_len, now) <
+	    0)
+		STAT_ADD(s, rx_dropped, 1);
+}
+
 static void apply_params(struct media_session *s, const struct wparams *p)
 {
+	if (s->dtmf_rx && (p->te_pt != s->p.te_pt || p->te_rate != s->p.te_rate))
+		dtmf_rx_free(s); /* a new telephone-event stream */
 	s->p = *p;
 	s->have_params = 1;
 	/* A new offer/answer may move the remote: send to what the SDP says
@@ -195,6 +241,7 @@ static void run_cmd(struct mworker *w, struct mcmd *c)
 	case MCMD_REMOVE:
 		unpeer(s);
 		pipe_free(s);
+		dtmf_rx_free(s);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtp_fd, NULL);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtcp_fd, NULL);
 		close(s->rtp_fd);
@@ -332,6 +379,8 @@ static void on_rtp(struct media_session *s, uint8_t *buf, size_t len,
 	STAT_ADD(s, rx_bytes, len);
 	s->last_rx_ms = now;
 	s->timeout_sent = 0;
+	if (s->dtmf && s->have_params && s->p.te_pt >= 0 && (int)(buf[1] & 0x7f) == s->p.te_pt)
+		dtmf_rx_packet(s, buf, len, now);
 	if (!pipe_rx(s, buf, len, now))
 		relay_rtp(s, buf, len);
 }
@@ -401,6 +450,9 @@ static void on_readable(struct mfd *f, uint64_t now)
 static void scan_timeouts(struct mworker *w, uint64_t now)
 {
 	for (struct media_session *s = w->list; s; s = s->wnext) {
+		/* An event whose end packets were all lost ends here. */
+		if (s->dtmf_rx)
+			s->dtmf->rfc4733_rx_poll(s->dtmf_rx, now);
 		/* Only when the remote said it sends (RFC 3264 hold: a
 		 * sendonly/inactive peer of ours sends nothing). */
 		if (!s->have_params || !s->p.rtp_timeout_ms || s->timeout_sent ||

@@ -29,6 +29,7 @@ struct wparams {
 	struct sockaddr_storage rtp_to, rtcp_to; /* from SDP; family 0: none */
 	socklen_t to_len;
 	int pt, te_pt;
+	unsigned te_rate; /* telephone-event clock rate */
 	const media_codec_def_t *codec;
 	media_dir_t local_dir, remote_dir;
 	unsigned rtp_timeout_ms;
@@ -69,6 +70,7 @@ struct media_session {
 	uint32_t src_id, rec_id; /* playing / recording now, 0: none */
 
 	/* ---- set at create, then read-only ---- */
+	const struct dtmf_api *dtmf; /* opts.dtmf */
 	int rtp_fd, rtcp_fd;
 	unsigned port;
 	struct mfd fd_rtp, fd_rtcp;
@@ -85,6 +87,9 @@ struct media_session {
 	int timeout_sent;
 	struct media_session *wnext, *wprev;
 	struct mpipe *pipe; /* decode/encode/sources/sinks (pipeline.c) */
+	struct dtmf_rfc4733_rx *dtmf_rx; /* RFC 4733 receiver, created on the
+	                                    first telephone-event packet */
+	unsigned dtmf_rx_rate;
 
 	struct mstats st;
 };

@@ -47,6 +47,7 @@
 #define MEDIA_API_VERSION 1
 
 typedef struct media_session media_session_t; /* opaque */
+struct dtmf_api;                              /* ../dtmf/dtmf_api.h */
 
 /* Stream direction from the point of view of the side that states it
  * (RFC 3264 5.1, 6.1). As bit flags: send = 1, recv = 2. */
@@ -82,7 +83,7 @@ typedef enum {
 	MEDIA_EV_RECORD_DONE = 4,
 	/* A DTMF digit ended (RFC 4733 end bit, or in-band tone ended):
 	 * digit is one of "0123456789*#ABCD", duration_ms how long it lasted.
-	 * Reported by the dtmf path of the worker (next step). */
+	 * Only for sessions created with opts.dtmf. */
 	MEDIA_EV_DTMF = 5,
 } media_event_type_t;
 
@@ -128,6 +129,13 @@ typedef struct media_session_opts {
 	media_session_t *near;
 	media_event_cb on_event; /* may be NULL */
 	void *data;              /* passed to on_event */
+	/* DTMF reception (MEDIA_EV_DTMF): the dtmf module's API table
+	 * (dtmf_api.h, fetched by the caller, which lists "dtmf" in its
+	 * .depends), or NULL for none. With it, telephone-event packets of
+	 * the negotiated PT go to an RFC 4733 receiver on the worker (and are
+	 * still relayed to a connected peer); one event per digit when it
+	 * ends. The media module itself does not depend on dtmf. */
+	const struct dtmf_api *dtmf;
 } media_session_opts_t;
 
 /* What an offer/answer exchange agreed on, for the caller's decisions

@@ -146,16 +146,23 @@ static int is_te(const sdp_rtpmap_t *rm)
 
 /* The telephone-event map for the chosen codec's clock (RFC 4733 7.1.1:
  * same clock as the audio), else any. */
-static int pick_te(const sdp_media_t *m, unsigned rate)
+/* The telephone-event PT (RFC 4733 7.1.1) of m, the one at rate preferred;
+ * *te_rate gets its clock rate. */
+static int pick_te(const sdp_media_t *m, unsigned rate, unsigned *te_rate)
 {
 	int any = -1;
+	*te_rate = 0;
 	for (const sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next) {
 		if (!is_te(rm))
 			continue;
-		if (rm->rm_rate == rate)
+		if (rm->rm_rate == rate) {
+			*te_rate = (unsigned)rm->rm_rate;
 			return rm->rm_pt;
-		if (any < 0)
+		}
+		if (any < 0) {
 			any = rm->rm_pt;
+			*te_rate = rm->rm_rate ? (unsigned)rm->rm_rate : 8000u;
+		}
 	}
 	return any;
 }
@@ -255,7 +262,8 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 	res->codec = rtpmap_codec(chosen_rm);
 	res->pt = chosen_rm->rm_pt;
 	snprintf(res->fmtp, sizeof(res->fmtp), "%s", chosen_rm->rm_fmtp ? chosen_rm->rm_fmtp : "");
-	res->te_pt = l->telephone_event ? pick_te(chosen, res->codec->clock_rate) : -1;
+	res->te_pt =
+	    l->telephone_event ? pick_te(chosen, res->codec->clock_rate, &res->te_rate) : -1;
 	res->ptime = attr_ptime(chosen, l->ptime);
 	res->remote_dir = mode_dir(chosen->m_mode);
 	/* RFC 3264 6.1: sendonly is answered recvonly (or inactive), recvonly
@@ -374,7 +382,7 @@ int oa_apply_answer(const struct oa_local *l, const char *answer, size_t len,
 	res->codec = rtpmap_codec(pick);
 	res->pt = pick->rm_pt;
 	snprintf(res->fmtp, sizeof(res->fmtp), "%s", pick->rm_fmtp ? pick->rm_fmtp : "");
-	res->te_pt = l->telephone_event ? pick_te(m, res->codec->clock_rate) : -1;
+	res->te_pt = l->telephone_event ? pick_te(m, res->codec->clock_rate, &res->te_rate) : -1;
 	res->ptime = attr_ptime(m, l->ptime);
 	res->remote_dir = mode_dir(m->m_mode);
 	if (!res->remote_addr[0])

@@ -34,6 +34,7 @@ struct oa_result {
 	int pt;           /* payload type of codec on the wire */
 	char fmtp[128];   /* the remote's a=fmtp for pt, or "" */
 	int te_pt;        /* telephone-event PT, or -1 */
+	unsigned te_rate; /* its clock rate (RFC 4733 7.1.1) */
 	unsigned ptime;   /* the remote's a=ptime, or ours when absent */
 	media_dir_t local_dir, remote_dir;
 	int family;

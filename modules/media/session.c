@@ -198,6 +198,7 @@ static int push_params(struct media_session *s)
 	}
 	p.pt = s->neg.pt;
 	p.te_pt = s->neg.te_pt;
+	p.te_rate = s->neg.te_rate;
 	p.codec = s->neg.codec;
 	p.local_dir = s->neg.local_dir;
 	p.remote_dir = s->neg.remote_dir;
@@ -240,6 +241,8 @@ static int api_session_create(const media_session_opts_t *o, media_session_t **o
 		goto fail;
 	s->cb = o->on_event;
 	s->data = o->data;
+	if (o->size >= offsetof(media_session_opts_t, dtmf) + sizeof(o->dtmf))
+		s->dtmf = o->dtmf;
 	s->rtp_timeout_ms = o->rtp_timeout_ms ? o->rtp_timeout_ms : c->rtp_timeout_ms;
 	s->local.family = family;
 	snprintf(s->local.addr, sizeof(s->local.addr), "%s", o->advertise_ip ? o->advertise_ip : ip);

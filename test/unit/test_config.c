@@ -196,10 +196,12 @@ static void test_default_config_file_loads(void **state)
 	assert_string_equal(c->listeners[1].text, "tcp:127.0.0.1:5060");
 	assert_int_equal(c->http.enabled, 1);
 	assert_string_equal(c->http.token, "change-me");
-	/* The default is the demo PBX: registrar, auth, nat, proxy. */
-	assert_int_equal(c->nmodules, 4);
+	/* The default is the demo PBX: registrar, auth, nat, proxy, and the
+	 * test extensions' media, dtmf and call. */
+	assert_int_equal(c->nmodules, 7);
 	assert_string_equal(c->modules[0].name, "registrar");
 	assert_string_equal(c->modules[3].name, "proxy");
+	assert_string_equal(c->modules[6].name, "call");
 	assert_int_equal(jn_node_count(jn_node_get(c->modules[1].params, "users")), 20);
 	char *want = cwd_path("etc/routes/default.jn");
 	assert_string_equal(c->script, want);

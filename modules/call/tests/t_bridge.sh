@@ -25,6 +25,7 @@ jn_config - <<EOF2
 modules:
   - name: media
     params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
+  - name: dtmf
   - name: call
     params: { rtp_timeout: 10 }
 EOF2
