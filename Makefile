@@ -169,7 +169,7 @@ test:
 	./scripts/run-tests.sh
 
 bench:
-	./scripts/install-deps.sh --test
+	./scripts/install-deps.sh --bench
 	./scripts/run-bench.sh
 
 # ---- install --------------------------------------------------------

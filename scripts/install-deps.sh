@@ -1,8 +1,9 @@
 #!/bin/bash
-# install-deps.sh [--test] - install the Debian 12 packages Junction needs.
+# install-deps.sh [--test|--bench] - install the Debian 12 packages Junction needs.
 #
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus everything `make test` uses
+#   scripts/install-deps.sh --bench  plus Kamailio, the comparison in `make bench`
 #
 # Idempotent and fast when everything is there: each package is checked
 # with dpkg first; `apt-get update` and `apt-get install` run only when
@@ -15,17 +16,19 @@ BASE=(build-essential pkg-config libsofia-sip-ua-dev libyaml-dev libmicrohttpd-d
 	libbcg729-dev libopus-dev libsrtp2-dev libsndfile1-dev libspeexdsp-dev espeak-ng sox)
 TEST=(libcmocka-dev sip-tester baresip sipsak postgresql clang libclang-rt-14-dev llvm
 	curl python3 iproute2 espeak-ng sox)
+BENCH=(kamailio)
 
 want=("${BASE[@]}")
 case "${1:-}" in
 --test) want+=("${TEST[@]}") ;;
+--bench) want+=("${TEST[@]}" "${BENCH[@]}") ;;
 "") ;;
 -h | --help)
-	sed -n '2,9s/^# \{0,1\}//p' "$0"
+	sed -n '2,10s/^# \{0,1\}//p' "$0"
 	exit 0
 	;;
 *)
-	echo "usage: $0 [--test]" >&2
+	echo "usage: $0 [--test|--bench]" >&2
 	exit 2
 	;;
 esac
