@@ -14,6 +14,14 @@
 #include "hooks.h"
 #include "registry.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define JN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JN_ASAN 1
+#endif
+#endif
+
 struct jn_module {
 	const jn_module_desc_t *desc;
 	char *name;
@@ -51,7 +59,7 @@ static void module_free(jn_module_t *m)
 {
 	if (!m)
 		return;
-#ifndef __SANITIZE_ADDRESS__
+#ifndef JN_ASAN
 	/* Under AddressSanitizer modules stay mapped: LeakSanitizer runs at
 	 * exit, after the unload, and would report what third-party
 	 * libraries unloaded with a module keep in their globals (NSPR under
