@@ -149,48 +149,19 @@ static size_t api_count(void)
 }
 
 /* ---- NAT marks ------------------------------------------------------------
- * The nat module flags the REGISTER being processed; save() asks. The SDK
- * has no per-message slot for modules, so marks live in a small
- * direct-mapped table keyed by the message handle, its Call-ID and CSeq.
- * A stale entry can only match a message with the same handle, Call-ID and
- * CSeq - the same request again, which deserves the same verdict. */
-#define NAT_MARKS 4096
-static struct nat_mark {
-	const jn_msg_t *msg;
-	uint64_t key;
-} marks[NAT_MARKS];
-
-static uint64_t mark_key(jn_msg_t *msg)
-{
-	uint64_t h = 1469598103934665603ull;
-	const char *cid = jn_msg_call_id(msg);
-	for (; cid && *cid; cid++)
-		h = (h ^ (unsigned char)*cid) * 1099511628211ull;
-	h ^= (uint64_t)jn_msg_cseq(msg) << 1;
-	h ^= (uint64_t)jn_msg_src_port(msg) << 33;
-	return h | 1; /* never 0: 0 marks a free slot */
-}
-
-static size_t mark_slot(const jn_msg_t *msg, uint64_t key)
-{
-	return (size_t)(((uintptr_t)msg >> 4) ^ key) & (NAT_MARKS - 1);
-}
+ * The nat module flags the REGISTER being processed; save() asks. The
+ * flag is the message's own data (SDK 1.1), freed with the message. */
+static const char nat_mark_key;
 
 void reg_mark_nated(jn_msg_t *msg)
 {
-	if (!msg)
-		return;
-	uint64_t key = mark_key(msg);
-	struct nat_mark *mk = &marks[mark_slot(msg, key)];
-	mk->msg = msg;
-	mk->key = key;
+	if (msg)
+		jn_msg_set_data(msg, &nat_mark_key, (void *)&nat_mark_key, NULL);
 }
 
 int reg_is_nated(jn_msg_t *msg)
 {
-	uint64_t key = mark_key(msg);
-	const struct nat_mark *mk = &marks[mark_slot(msg, key)];
-	return mk->msg == msg && mk->key == key;
+	return msg && jn_msg_data(msg, &nat_mark_key) != NULL;
 }
 
 const registrar_api_t reg_api = {
