@@ -137,6 +137,14 @@ $(O)/test/bench/%: test/bench/%.c $(O)/libjcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) $(CFLAGS) $< -o $@ $(O)/libjcore.a $(LDSAN) $(PKG_LIBS) -ldl -lm -lpthread
 
+# The media benchmark runs the engine in-process: linked with the media
+# module's sources like its unit tests.
+$(O)/test/bench/bench_media: test/bench/bench_media.c \
+		$(wildcard modules/media/*.c modules/media/*.h) $(O)/libjcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(media_CFLAGS) $(CFLAGS) -Imodules/media $< $(wildcard modules/media/*.c) \
+		-o $@ $(O)/libjcore.a $(LDSAN) $(media_LIBS) $(PKG_LIBS) -ldl -lm -lpthread
+
 # ---- fuzz targets: test/fuzz/fuzz_X.c -> build-fuzz/fuzz_X (clang) ------
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 fuzz:

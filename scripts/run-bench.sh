@@ -12,6 +12,12 @@
 #    < 0.1 % failed calls. Both servers run one SIP worker (Kamailio
 #    children=1), so the figures compare one core's worth of signalling.
 # 3. Memory per registration at 100,000 registered contacts (PSS growth).
+# 4. Media engine (BENCH_ONLY item "media"): build/test/bench/bench_media runs
+#    one media worker in-process against UDP phones on 127.0.0.1: bridged
+#    G.711 relay calls per core, PCMU<->G.729 and PCMU<->Opus transcoding
+#    channels per core against the raw codec cost, added one-way latency
+#    (method in modules/media/README.md, "Benchmarks").
+#    BENCH_MEDIA_STEP_SECONDS sets its load steps (default 4).
 #
 # BENCH_ONLY="stateless proxy" limits the SIPp benchmarks; BENCH_RATES and
 # BENCH_STEP_SECONDS set the steps. All traffic stays on 127.0.0.1; every
@@ -22,7 +28,7 @@ cd "$(dirname "$0")/.."
 O=${O:-build}
 RATES=${BENCH_RATES:-"2000 4000 8000 12000 16000 20000 24000 28000"}
 STEP=${BENCH_STEP_SECONDS:-5}
-ONLY=${BENCH_ONLY:-"stateless register register_auth proxy memory"}
+ONLY=${BENCH_ONLY:-"stateless register register_auth proxy memory media"}
 REG_USERS=${BENCH_REG_USERS:-100000}
 TMP=$(mktemp -d /tmp/jn-bench.XXXXXX)
 PIDS=()
@@ -35,7 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -n "${BENCH_NO_BUILD:-}" ] || make -s -j2 O="$O" all "$O"/test/bench/bench_script >/dev/null
+[ -n "${BENCH_NO_BUILD:-}" ] || make -s -j2 O="$O" all "$O"/test/bench/bench_script \
+	"$O"/test/bench/bench_media >/dev/null
 
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
@@ -267,8 +274,15 @@ j, k = $JM, $KM
 print('%-14s junction %6d B/reg  kamailio %6d B/reg  ratio %s (lower is better)' % ('memory', j, k, ('%.2f' % (j / k)) if k else 'n/a'))")
 fi
 
+if want media; then
+	echo "== media engine (one worker thread in-process; UDP phones on 127.0.0.1)"
+	"$O"/test/bench/bench_media -t "${BENCH_MEDIA_STEP_SECONDS:-4}" | tee "$TMP/media.out" ||
+		echo "bench_media failed"
+	SUMMARY[media]=$(sed -n 's/^summary: /media: /p' "$TMP/media.out" | sed '2,$s/^/  /')
+fi
+
 echo "== summary (ratios from this one run; Junction/Kamailio, higher is better unless noted)"
-for k in stateless register register_auth proxy memory; do
+for k in stateless register register_auth proxy memory media; do
 	[ -n "${SUMMARY[$k]:-}" ] && echo "  ${SUMMARY[$k]}"
 done
 true

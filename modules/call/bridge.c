@@ -16,6 +16,9 @@
 
 #include "call.h"
 
+/* At most this many codecs in a bridge's offer (media's OA_MAX_CODECS). */
+#define OA_CODECS_MAX 8
+
 static int sdp_body(sip_t const *sip, const char **body, size_t *len)
 {
 	if (!sip->sip_payload || !sip->sip_payload->pl_len)
@@ -62,9 +65,8 @@ static int take_answer(struct call *c, sip_t const *sip, char *err, size_t errle
 		media_stream_info_t ia = {.size = sizeof(ia)}, ib = {.size = sizeof(ib)};
 		call_media->stream_info(c->a.ms, &ia);
 		call_media->stream_info(c->b.ms, &ib);
-		snprintf(err, errlen,
-		         "codecs differ (caller %s/%u, callee %s/%u): no transcoding yet", ia.codec,
-		         ia.clock_rate, ib.codec, ib.clock_rate);
+		snprintf(err, errlen, "codecs differ (caller %s/%u, callee %s/%u) and cannot be "
+		         "transcoded", ia.codec, ia.clock_rate, ib.codec, ib.clock_rate);
 	} else if (r < 0) {
 		snprintf(err, errlen, "media connect failed: %s", jn_strerror(r));
 	}
@@ -111,6 +113,7 @@ static void answered(struct call *c, sip_t const *sip)
 	nta_leg_client_route(b->leg, sip->sip_record_route, sip->sip_contact);
 	send_ack(b, sip);
 	b->state = CALL_LEG_CONFIRMED;
+	call_session_timer(b, sip, 1);
 	if (c->ended) {
 		/* Answered after our CANCEL crossed it (9.1): hang up. */
 		call_leg_bye(b);
@@ -178,7 +181,60 @@ void call_bridge_cancel(struct call *c)
 	call_end(c, "caller cancelled", 487, sip_487_Request_terminated);
 }
 
-int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms)
+/* The B leg's codec preference into codecs[] (NULL-terminated, strings in
+ * names): the caller's negotiated codec first, unless list (the script's
+ * "PCMU,opus" or NULL) leaves it out, then list or the media module's
+ * defaults. */
+static int bridge_codecs(struct call *c, const char *list, char names[][48],
+                         const char **codecs, char *err, size_t errlen)
+{
+	size_t n = 0;
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	int r = call_media->stream_info(c->a.ms, &ia);
+	if (r < 0)
+		return r;
+	const media_codec_def_t *caller = call_media->codec_find(ia.codec);
+	const media_codec_def_t *defs[OA_CODECS_MAX];
+	size_t ndefs = 0;
+	if (list) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s", list);
+		for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t;
+		     t = strtok_r(NULL, ", ", &save)) {
+			const media_codec_def_t *d = call_media->codec_find(t);
+			if (!d) {
+				snprintf(err, errlen, "codecs: unknown codec %s", t);
+				return JN_ENOENT;
+			}
+			if (ndefs < OA_CODECS_MAX)
+				defs[ndefs++] = d;
+		}
+		if (!ndefs) {
+			snprintf(err, errlen, "codecs: empty list");
+			return JN_EINVAL;
+		}
+		/* The caller's codec is first only when the list allows it. */
+		int allowed = 0;
+		for (size_t i = 0; i < ndefs; i++)
+			allowed |= defs[i] == caller;
+		if (!allowed)
+			caller = NULL;
+	} else {
+		ndefs = call_media->codec_defaults(defs, OA_CODECS_MAX);
+	}
+	if (caller)
+		snprintf(names[n++], 48, "%s/%u", caller->name, caller->clock_rate);
+	for (size_t i = 0; i < ndefs && n < OA_CODECS_MAX; i++)
+		if (defs[i] != caller)
+			snprintf(names[n++], 48, "%s/%u", defs[i]->name, defs[i]->clock_rate);
+	for (size_t i = 0; i < n; i++)
+		codecs[i] = names[i];
+	codecs[n] = NULL;
+	return 0;
+}
+
+int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms,
+                      const char *codec_list)
 {
 	sip_t *sip = jn_msg_sofia_sip(c->req);
 	struct call_leg *b = &c->b;
@@ -201,14 +257,14 @@ int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsi
 		return JN_ERANGE;
 	}
 
-	/* Offer the callee the codec the caller got, so that the legs can be
-	 * relayed without transcoding. */
-	media_stream_info_t ia = {.size = sizeof(ia)};
-	if ((r = call_media->stream_info(c->a.ms, &ia)) < 0)
+	/* Offer the callee the codec the caller got first, so that the legs
+	 * can be relayed without transcoding, then the others we can
+	 * transcode to (the media module's preference, or the script's
+	 * codecs: list) for a callee that lacks it. */
+	char names[OA_CODECS_MAX + 1][48];
+	const char *codecs[OA_CODECS_MAX + 2];
+	if ((r = bridge_codecs(c, codec_list, names, codecs, err, sizeof(err))) < 0)
 		goto fail;
-	char codec[48];
-	snprintf(codec, sizeof(codec), "%s/%u", ia.codec, ia.clock_rate);
-	const char *codecs[] = {codec, NULL};
 	int family = target->url_host[0] == '[' ? AF_INET6 : AF_INET;
 	if ((r = call_media_create(b, family, codecs, c->a.ms)) < 0 ||
 	    (r = call_media->sdp_offer(b->ms, &b->sdp_local)) < 0) {
@@ -238,12 +294,19 @@ int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsi
 		goto fail;
 	}
 	sip_call_id_t const *cid = NULL;
-	char mfbuf[16];
+	char mfbuf[16], se[16] = "", minse[16];
 	snprintf(mfbuf, sizeof(mfbuf), "%u", mf - 1);
+	/* RFC 4028 7.1: we ask for a session timer and let the callee pick
+	 * the refresher. */
+	if (call_conf.session_expires)
+		snprintf(se, sizeof(se), "%u", call_conf.session_expires);
+	snprintf(minse, sizeof(minse), "%u", call_conf.min_se);
 	b->invite = nta_outgoing_tcreate(
 	    b->leg, b_response, b, dst_uri ? URL_STRING_MAKE(dst_uri) : NULL, SIP_METHOD_INVITE,
 	    (url_string_t const *)target, SIPTAG_CONTACT_STR(b->contact),
-	    SIPTAG_MAX_FORWARDS_STR(mfbuf), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+	    SIPTAG_MAX_FORWARDS_STR(mfbuf), SIPTAG_SUPPORTED_STR("timer"),
+	    TAG_IF(se[0], SIPTAG_SESSION_EXPIRES_STR(se)), TAG_IF(se[0], SIPTAG_MIN_SE_STR(minse)),
+	    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 	    SIPTAG_PAYLOAD_STR(b->sdp_local), TAG_END());
 	if (!b->invite) {
 		r = JN_EIO;

@@ -19,6 +19,7 @@
 #include <sofia-sip/url.h>
 
 #include "call.h"
+#include "stats.h"
 
 jn_module_t *call_self;
 const media_api_t *call_media;
@@ -32,11 +33,35 @@ static const jn_param_def_t call_params[] = {
      "call.bridge(): seconds the callee may ring before the call ends as \"no answer\""},
     {"ack_timeout", JN_PARAM_INT, "32", 1, 300,
      "seconds to wait for the ACK of our 2xx (RFC 3261 13.3.1.4: 64*T1)"},
+    {"session_expires", JN_PARAM_INT, "1800", 0, 86400,
+     "RFC 4028 session interval in seconds granted to callers and asked of callees; the "
+     "refresher re-INVITEs at half of it, a session not refreshed in time is hung up; 0: off"},
+    {"min_se", JN_PARAM_INT, "90", 1, 86400,
+     "RFC 4028 Min-SE: a shorter Session-Expires gets 422 (RFC 4028 4 sets 90 s as the "
+     "floor; lower values are for tests)"},
     {"prompt_dir", JN_PARAM_STR, "", 0, 0,
      "directory of the prompts call.play(NAME) plays as NAME.wav; empty: the build's "
      "prompts, else the installed ones"},
+    {"srtp", JN_PARAM_STR, "offer", 0, 0,
+     "SRTP (RFC 4568 SDES) of incoming calls: off (plain RTP only; RTP/SAVP gets 488), "
+     "offer (plain or SDES, as the caller offers), require (SDES only, else 488)"},
+    {"bridge_srtp", JN_PARAM_STR, "off", 0, 0,
+     "SRTP of the legs call.bridge() places: off (RTP/AVP), offer (RTP/AVP with a=crypto; "
+     "plain if the callee answers plain), require (RTP/SAVP)"},
     {.name = NULL},
 };
+
+/* "off" | "offer" | "require" -> policy (module parameters srtp, bridge_srtp). */
+static int call_srtp_policy(const char *v, media_srtp_t *out)
+{
+	static const char *const names[] = {"off", "offer", "require"};
+	for (unsigned i = 0; v && i < 3; i++)
+		if (!strcmp(v, names[i])) {
+			*out = (media_srtp_t)i;
+			return 0;
+		}
+	return JN_EINVAL;
+}
 
 /* The call the current request started, answering it first when asked. */
 static struct call *current(jn_call_t *jc, int answer, jn_result_t *res)
@@ -100,6 +125,7 @@ static jn_result_t f_echo(jn_call_t *jc)
 static const jn_arg_def_t bridge_args[] = {
     {"target", JN_ARG_STR, JN_ARG_OPTIONAL},
     {"timeout", JN_ARG_INT, JN_ARG_OPTIONAL},
+    {"codecs", JN_ARG_STR, JN_ARG_OPTIONAL},
     {NULL, 0, 0},
 };
 
@@ -134,7 +160,10 @@ static jn_result_t f_bridge(jn_call_t *jc)
 		return jn_call_error(jc, "call.bridge: the INVITE was answered already");
 	if (r < 0)
 		return JN_FALSE;
-	return call_bridge_start(c, target, dst, timeout_ms) == 0 ? JN_TRUE : JN_FALSE;
+	const char *codecs = jn_call_arg_str(jc, 2, NULL);
+	return call_bridge_start(c, target, dst, timeout_ms, codecs && *codecs ? codecs : NULL) == 0
+	           ? JN_TRUE
+	           : JN_FALSE;
 }
 
 static jn_result_t f_hangup(jn_call_t *jc)
@@ -182,7 +211,9 @@ static int call_load(jn_module_t *m)
 	     .returns = JN_T_BOOL,
 	     .doc = "B2BUA: call target (a SIP URI; default the Request-URI, e.g. after "
 	            "registrar.lookup()) with media anchored here; responses are relayed, the "
-	            "legs end together. timeout: seconds of ringing (ring_timeout)."},
+	            "legs end together. timeout: seconds of ringing (ring_timeout). codecs: the "
+	            "offer to the callee (\"PCMU,opus\"); default: the caller's codec, then the "
+	            "media module's list; legs with different codecs are transcoded."},
 	    {.name = "hangup",
 	     .fn = f_hangup,
 	     .routes = JN_ROUTE_REQUEST,
@@ -198,7 +229,33 @@ static int call_load(jn_module_t *m)
 	    {"terminator", JN_ARG_STR, JN_ARG_OPTIONAL},
 	    {NULL, 0, 0},
 	};
+	static const jn_arg_def_t record_args[] = {
+	    {"file", JN_ARG_STR, 0},
+	    {"max", JN_ARG_INT, JN_ARG_OPTIONAL},
+	    {"terminator", JN_ARG_STR, JN_ARG_OPTIONAL},
+	    {NULL, 0, 0},
+	};
 	static const jn_func_def_t cfuncs[] = {
+	    {.name = "record",
+	     .fn = call_f_record,
+	     .args = record_args,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Record what the answered caller says to a WAV file (8 or 16 kHz by codec) "
+	            "until max seconds (60) or the terminator digit (\"#\"; \"\": none); "
+	            "suspends; false if the caller hung up (the file keeps what was said)."},
+	    {.name = "hold",
+	     .fn = call_f_hold,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Put the answered caller on hold: re-INVITE with a=sendonly (RFC 3264 8.4); "
+	            "we may still play to it. Suspends until answered; false if refused."},
+	    {.name = "resume",
+	     .fn = call_f_resume,
+	     .routes = JN_ROUTE_REQUEST,
+	     .returns = JN_T_BOOL,
+	     .doc = "Take the caller off hold: re-INVITE with a=sendrecv; suspends until "
+	            "answered; false if refused."},
 	    {.name = "play",
 	     .fn = call_f_play,
 	     .args = play_args,
@@ -231,6 +288,8 @@ static int call_load(jn_module_t *m)
 	call_conf.rtp_timeout_ms = (unsigned)jn_param_int(m, "rtp_timeout") * 1000u;
 	call_conf.ring_timeout_ms = (unsigned)jn_param_int(m, "ring_timeout") * 1000u;
 	call_conf.ack_timeout_ms = (unsigned)jn_param_int(m, "ack_timeout") * 1000u;
+	call_conf.session_expires = (unsigned)jn_param_int(m, "session_expires");
+	call_conf.min_se = (unsigned)jn_param_int(m, "min_se");
 	const char *pd = jn_param_str(m, "prompt_dir");
 	if (!pd || !*pd)
 		pd = access(CALL_BUILD_PROMPTS, R_OK | X_OK) == 0 ? CALL_BUILD_PROMPTS
@@ -240,6 +299,11 @@ static int call_load(jn_module_t *m)
 		return -1;
 	}
 	snprintf(call_conf.prompt_dir, sizeof(call_conf.prompt_dir), "%s", pd);
+	if (call_srtp_policy(jn_param_str(m, "srtp"), &call_conf.srtp) < 0 ||
+	    call_srtp_policy(jn_param_str(m, "bridge_srtp"), &call_conf.bridge_srtp) < 0) {
+		jn_log_err(m, "srtp and bridge_srtp are off, offer or require");
+		return -1;
+	}
 	call_stopping = 0;
 	call_media = jn_api_get(m, MEDIA_API_NAME, MEDIA_API_VERSION);
 	call_dtmf = jn_api_get(m, DTMF_API_NAME, DTMF_API_VERSION);
@@ -254,6 +318,8 @@ static int call_load(jn_module_t *m)
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (jn_var_register(m, &vars[i]) < 0)
 			return -1;
+	if (call_stats_register(m) < 0) /* call.stat(), call.stats() (stats.c) */
+		return -1;
 	return call_rest_register(m);
 }
 

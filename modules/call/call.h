@@ -31,6 +31,10 @@ struct call_conf {
 	unsigned ring_timeout_ms; /* bridge: no final answer from the callee */
 	unsigned ack_timeout_ms;  /* our 2xx without ACK (RFC 3261 13.3.1.4: 64*T1) */
 	char prompt_dir[256];     /* call.play(NAME): NAME.wav in here */
+	unsigned session_expires; /* RFC 4028 interval we ask for / grant; 0: off */
+	unsigned min_se;          /* RFC 4028 Min-SE: shorter intervals get 422 */
+	media_srtp_t srtp;        /* A legs (we answer): param srtp */
+	media_srtp_t bridge_srtp; /* B legs (we offer): param bridge_srtp */
 };
 extern struct call_conf call_conf;
 
@@ -57,6 +61,16 @@ struct call_leg {
 	unsigned answer_applied : 1; /* B: the callee's SDP answer was applied */
 	unsigned cancelled : 1;      /* B: CANCEL sent */
 	unsigned bye_pending : 1;    /* A: hang up once the ACK arrives */
+	/* modify.c: our offers in the dialog, hold, session timer */
+	nta_outgoing_t *reinvite;  /* our re-INVITE until its final response */
+	media_dir_t offered_dir;   /* the direction we last stated to this leg */
+	int queued_dir;            /* -1, or a direction to offer next */
+	jn_timer_t *retry_timer;   /* 491: the next attempt (RFC 3261 14.1) */
+	/* Called once when our re-INVITE got its final status (call.hold). */
+	void (*on_modified)(struct call_leg *l, int status);
+	unsigned se_secs;   /* RFC 4028 session interval; 0: no timer */
+	int se_refresher;   /* 1: we refresh, 0: the peer must */
+	jn_timer_t *se_timer;
 };
 
 #define CALL_DIGITS_MAX 32
@@ -122,6 +136,8 @@ int call_leg_bye(struct call_leg *l);
 /* Answers the caller's INVITE (irq) with a final non-2xx and a Warning. */
 void call_reply_error(struct call *c, int status, const char *phrase, int warn_code,
                       const char *warn_text);
+/* "CODE junction \"TEXT\"" for a Warning header (RFC 3261 20.43). */
+void call_warning(char *dst, size_t size, int code, const char *text);
 /* Media events of both legs. */
 void call_media_event(const media_event_t *ev, void *data);
 /* Creates a media session for leg l (near: a peer session, or NULL). */
@@ -140,10 +156,35 @@ void call_uas_stop_2xx(struct call *c);
 
 /* ---- bridge.c: the outbound leg ------------------------------------------ */
 /* Starts the B leg of c (already taken, A's offer answered by session A,
- * 200 not sent) towards uri (next hop dst_uri or NULL). */
-int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms);
+ * 200 not sent) towards uri (next hop dst_uri or NULL); codecs: the
+ * script's list for the offer ("PCMU,opus"), NULL for the defaults. */
+int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsigned timeout_ms,
+                      const char *codecs);
 /* The caller cancelled (CANCEL for the pending INVITE). */
 void call_bridge_cancel(struct call *c);
+
+/* ---- modify.c: offers in a dialog, hold, session timers ---------------- */
+/* Sends a re-INVITE to l stating direction dir (RFC 3264 8.4), or queues it
+ * behind the one in flight. */
+int call_leg_reoffer(struct call_leg *l, media_dir_t dir);
+/* A re-INVITE (update 0) or UPDATE (1) from the peer of l: answered by the
+ * leg's media session; a change of direction goes on to the other leg.
+ * Returns a status for nta to send, or 0 when answered here. */
+int call_leg_offer_in(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip, int update);
+/* RFC 4028 8.1: a Session-Expires below min_se is answered 422 here
+ * (returns 422), else 0. */
+int call_session_check(nta_incoming_t *irq, sip_t const *sip);
+/* Our Session-Expires value for a 2xx to request sip ("" for none) and
+ * whether it needs Require: timer; sets l's interval and refresher. */
+void call_session_uas(struct call_leg *l, sip_t const *sip, char *se, size_t selen, int *require);
+/* Starts l's session timer (the dialog is confirmed). */
+void call_session_start(struct call_leg *l);
+/* The interval and refresher from a 2xx to our INVITE (we_are_uac). */
+void call_session_timer(struct call_leg *l, sip_t const *sip, int we_are_uac);
+/* The ACK for our 2xx arrived on l: session timer, queued offer. */
+void call_leg_confirmed(struct call_leg *l);
+/* Stops l's re-INVITE, retry and session timers (the call ends). */
+void call_modify_release(struct call_leg *l);
 
 /* ---- control.c: digits and the suspending script functions -------------- */
 /* A digit from leg l (RFC 4733 from its media, or INFO): to the dtmf
@@ -151,6 +192,8 @@ void call_bridge_cancel(struct call *c);
 void call_digit(struct call_leg *l, const dtmf_event_t *ev);
 /* PLAYBACK_DONE of the caller's session. */
 void call_playback_done(struct call *c, uint32_t id, int status);
+/* RECORD_DONE of the caller's session. */
+void call_record_done(struct call *c, uint32_t id, int status);
 /* The call ends: a suspended script function resumes with false. */
 void call_wait_abort(struct call *c);
 /* Set while the module stops: suspensions are resumed at once. */
@@ -158,6 +201,9 @@ extern int call_stopping;
 jn_result_t call_f_play(jn_call_t *jc);
 jn_result_t call_f_say_digits(jn_call_t *jc);
 jn_result_t call_f_collect(jn_call_t *jc);
+jn_result_t call_f_record(jn_call_t *jc);
+jn_result_t call_f_hold(jn_call_t *jc);
+jn_result_t call_f_resume(jn_call_t *jc);
 /* call.echo(until: D) once the echo runs: suspends until digit D. */
 jn_result_t call_echo_until(jn_call_t *jc, struct call *c, const char *until);
 

@@ -15,9 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+
 #include "call.h"
 
-enum wait_kind { WAIT_PLAY = 1, WAIT_SAY, WAIT_COLLECT, WAIT_DIGIT };
+enum wait_kind { WAIT_PLAY = 1, WAIT_SAY, WAIT_COLLECT, WAIT_DIGIT, WAIT_RECORD, WAIT_HOLD };
 
 #define SAY_MAX 64
 
@@ -29,7 +33,9 @@ struct call_wait {
 	size_t say_pos;
 	unsigned max;                /* COLLECT */
 	unsigned first_ms, inter_ms; /* COLLECT */
-	char term;                   /* COLLECT: terminator, DIGIT: the digit; 0 none */
+	char term;                   /* COLLECT, RECORD: terminator, DIGIT: the digit; 0 none */
+	uint32_t rec_id;             /* RECORD: the recorder */
+	int stopping;                /* RECORD: stop() sent, DONE to come */
 	char got[CALL_DIGITS_MAX + 1];
 	size_t ngot;
 	jn_timer_t *timer;
@@ -88,6 +94,10 @@ void call_wait_abort(struct call *c)
 	struct call_wait *w = c->wait;
 	if ((w->kind == WAIT_PLAY || w->kind == WAIT_SAY) && w->play_id && c->a.ms)
 		call_media->stop(c->a.ms, w->play_id);
+	if (w->kind == WAIT_RECORD && w->rec_id && c->a.ms)
+		call_media->stop(c->a.ms, w->rec_id);
+	if (w->kind == WAIT_HOLD)
+		c->a.on_modified = NULL;
 	wait_finish(c, JN_FALSE, NULL);
 }
 
@@ -123,6 +133,20 @@ static int wait_take_digits(struct call *c)
 static void wait_check_digits(struct call *c)
 {
 	struct call_wait *w = c->wait;
+	if (w && w->kind == WAIT_RECORD) {
+		/* The terminator ends the recording (it is not recorded as a
+		 * digit); the wait ends with the recorder's DONE. */
+		for (size_t i = 0; i < c->ndigits && w->term && !w->stopping; i++)
+			if (c->digits[i] == w->term) {
+				w->stopping = 1;
+				memmove(c->digits, c->digits + i + 1, c->ndigits - i - 1);
+				c->ndigits -= i + 1;
+				if (call_media->stop(c->a.ms, w->rec_id) < 0)
+					wait_finish(c, JN_TRUE, NULL);
+				return;
+			}
+		return;
+	}
 	if (!w || (w->kind != WAIT_COLLECT && w->kind != WAIT_DIGIT))
 		return;
 	size_t before = w->ngot;
@@ -140,6 +164,61 @@ static void wait_check_digits(struct call *c)
 	}
 }
 
+static int info_done(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip)
+{
+	int status = sip && sip->sip_status ? sip->sip_status->st_status : 408;
+	if (status < 200)
+		return 0;
+	struct call *c = l->call;
+	if (status >= 300)
+		jn_log_warn(call_self, "call %u: the %s answered our DTMF INFO with %d", c->id,
+		            l->role == 'a' ? "caller" : "callee", status);
+	nta_outgoing_destroy(orq);
+	c->pending--;
+	call_maybe_free(c);
+	return 0;
+}
+
+/* A digit from one leg of a bridge goes on to the other leg the way that
+ * leg can take it: telephone-events that both legs negotiated are relayed
+ * by the media engine as packets; otherwise the other leg gets an INFO
+ * with application/dtmf-relay (the de facto format of SIP INFO DTMF; RFC
+ * 6086 defines the framework), so an RFC 4733 caller reaches an INFO-only
+ * callee and the other way round. */
+static void relay_digit(struct call_leg *l, const dtmf_event_t *ev)
+{
+	struct call *c = l->call;
+	if (!c->has_b || c->ended)
+		return;
+	struct call_leg *o = l->role == 'a' ? &c->b : &c->a;
+	if (o->state != CALL_LEG_CONFIRMED || !o->leg || !o->ms)
+		return;
+	media_stream_info_t si = {.size = sizeof(si)};
+	if (call_media->stream_info(o->ms, &si) < 0)
+		return;
+	media_stream_info_t li = {.size = sizeof(li)};
+	if (ev->source == DTMF_SRC_RFC4733 && si.te_pt >= 0 && l->ms &&
+	    call_media->stream_info(l->ms, &li) == 0 && li.te_pt >= 0)
+		return; /* relayed as RTP */
+	dtmf_event_t out = *ev;
+	if (!out.duration_ms)
+		out.duration_ms = DTMF_DEFAULT_DURATION_MS;
+	char body[64];
+	if (call_dtmf->info_build(DTMF_INFO_RELAY, &out, body, sizeof(body)) < 0)
+		return;
+	nta_outgoing_t *orq = nta_outgoing_tcreate(
+	    o->leg, info_done, o, NULL, SIP_METHOD_INFO, NULL,
+	    SIPTAG_CONTENT_TYPE_STR(call_dtmf->info_content_type(DTMF_INFO_RELAY)),
+	    SIPTAG_PAYLOAD_STR(body), TAG_END());
+	if (!orq) {
+		jn_log_err(call_self, "call %u: could not send DTMF INFO", c->id);
+		return;
+	}
+	c->pending++;
+	jn_log_info(call_self, "call %u: DTMF '%c' to the %s as INFO", c->id, ev->digit,
+	            o->role == 'a' ? "caller" : "callee");
+}
+
 void call_digit(struct call_leg *l, const dtmf_event_t *ev)
 {
 	struct call *c = l->call;
@@ -149,6 +228,7 @@ void call_digit(struct call_leg *l, const dtmf_event_t *ev)
 	char leg[24];
 	snprintf(leg, sizeof(leg), "%u/%c", c->id, l->role);
 	call_dtmf->dispatch(leg, ev);
+	relay_digit(l, ev);
 	if (c->ended || l->role != 'a')
 		return;
 	/* Kept until a collect takes them, digits typed during a prompt
@@ -373,4 +453,94 @@ jn_result_t call_echo_until(jn_call_t *jc, struct call *c, const char *until)
 		return JN_TRUE;
 	}
 	return wait_suspend(c, jc);
+}
+
+/* ---- recording and hold ---------------------------------------------------- */
+
+void call_record_done(struct call *c, uint32_t id, int status)
+{
+	struct call_wait *w = c->wait;
+	if (!w || w->kind != WAIT_RECORD || w->rec_id != id)
+		return;
+	w->rec_id = 0;
+	jn_log_info(call_self, "call %u: recording ended%s", c->id, status ? " with an error" : "");
+	wait_finish(c, status == 0 ? JN_TRUE : JN_FALSE, NULL);
+}
+
+jn_result_t call_f_record(jn_call_t *jc)
+{
+	jn_result_t res;
+	struct call *c = control_call(jc, "record", &res);
+	if (!c)
+		return res;
+	const char *path = jn_call_arg_str(jc, 0, "");
+	int64_t max = jn_call_arg_int(jc, 1, 60);
+	const char *term = jn_call_arg_str(jc, 2, "#");
+	if (!*path)
+		return jn_call_error(jc, "call.record: no file name");
+	if (max < 1 || max > 86400)
+		return jn_call_error(jc, "call.record: max is 1..86400 seconds");
+	if (strlen(term) > 1 || (*term && !strchr("0123456789*#ABCD", *term)))
+		return jn_call_error(jc, "call.record: the terminator is one digit or \"\"");
+	struct call_wait *w = wait_new(c, jc, WAIT_RECORD);
+	if (!w)
+		return jn_call_error(jc, "call.record: out of memory");
+	w->term = *term;
+	/* Digits typed before the recording started are not a terminator. */
+	c->ndigits = 0;
+	int r = call_media->record(c->a.ms, path, (unsigned)max * 1000u, &w->rec_id);
+	if (r < 0) {
+		c->wait = NULL;
+		free(w);
+		jn_log_err(call_self, "call %u: cannot record to %s: %s", c->id, path,
+		           jn_strerror(r));
+		return JN_FALSE;
+	}
+	jn_log_info(call_self, "call %u: recording to %s (at most %u s)", c->id, path,
+	            (unsigned)max);
+	return wait_suspend(c, jc);
+}
+
+static void hold_done(struct call_leg *l, int status)
+{
+	struct call *c = l->call;
+	struct call_wait *w = c->wait;
+	if (!w || w->kind != WAIT_HOLD)
+		return;
+	wait_finish(c, status >= 200 && status < 300 ? JN_TRUE : JN_FALSE, NULL);
+}
+
+/* call.hold() / call.resume(): a re-INVITE to the caller stating sendonly
+ * (RFC 3264 8.4: we still send, e.g. music, the caller does not) or
+ * sendrecv; suspends until it is answered. */
+static jn_result_t hold_or_resume(jn_call_t *jc, const char *fn, media_dir_t dir)
+{
+	jn_result_t res;
+	struct call *c = control_call(jc, fn, &res);
+	if (!c)
+		return res;
+	if (c->a.offered_dir == dir && !c->a.reinvite && c->a.queued_dir < 0)
+		return JN_TRUE; /* already so */
+	struct call_wait *w = wait_new(c, jc, WAIT_HOLD);
+	if (!w)
+		return jn_call_error(jc, "call.%s: out of memory", fn);
+	c->a.on_modified = hold_done;
+	int r = call_leg_reoffer(&c->a, dir);
+	if (r < 0) {
+		c->a.on_modified = NULL;
+		c->wait = NULL;
+		free(w);
+		return jn_call_error(jc, "call.%s: %s", fn, jn_strerror(r));
+	}
+	return wait_suspend(c, jc);
+}
+
+jn_result_t call_f_hold(jn_call_t *jc)
+{
+	return hold_or_resume(jc, "hold", MEDIA_SENDONLY);
+}
+
+jn_result_t call_f_resume(jn_call_t *jc)
+{
+	return hold_or_resume(jc, "resume", MEDIA_SENDRECV);
 }

@@ -53,15 +53,21 @@ static void warning_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+void call_warning(char *dst, size_t size, int code, const char *text)
+{
+	char t[160];
+	warning_text(t, sizeof(t), text);
+	/* RFC 3261 20.43: warn-code SP warn-agent SP "warn-text" */
+	snprintf(dst, size, "%d junction \"%s\"", code, t);
+}
+
 void call_reply_error(struct call *c, int status, const char *phrase, int warn_code,
                       const char *warn_text)
 {
 	if (c->final_sent || !c->irq)
 		return;
-	char text[160], warn[200];
-	warning_text(text, sizeof(text), warn_text);
-	/* RFC 3261 20.43: warn-code SP warn-agent SP "warn-text" */
-	snprintf(warn, sizeof(warn), "%d junction \"%s\"", warn_code, text);
+	char warn[200];
+	call_warning(warn, sizeof(warn), warn_code, warn_text);
 	nta_incoming_treply(c->irq, status, phrase,
 	                    TAG_IF(warn_text && *warn_text, SIPTAG_WARNING_STR(warn)), TAG_END());
 	jn_msg_note_status(c->req, status);
@@ -103,32 +109,6 @@ int call_leg_bye(struct call_leg *l)
 }
 
 /* ---- requests in the dialog ----------------------------------------- */
-
-static int reinvite(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip)
-{
-	/* A re-offer is answered by this leg's own session: new address,
-	 * hold (sendonly/inactive) or a session refresh. It is not passed
-	 * on to the other leg yet. */
-	if (!l->ms || !sip->sip_payload || !sip->sip_payload->pl_len)
-		return 488;
-	char err[128] = "", *answer = NULL;
-	int r = call_media->sdp_answer(l->ms, sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-	                               &answer, err, sizeof(err));
-	if (r < 0) {
-		char warn[200], text[130];
-		warning_text(text, sizeof(text), err[0] ? err : jn_strerror(r));
-		snprintf(warn, sizeof(warn), "%d junction \"%s\"", r == JN_EPARSE ? 399 : 305,
-		         text);
-		nta_incoming_treply(irq, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(warn),
-		                    TAG_END());
-		return 0;
-	}
-	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_CONTACT_STR(l->contact),
-	                    SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer),
-	                    TAG_END());
-	free(answer);
-	return 0;
-}
 
 /* INFO in the dialog: a DTMF digit as application/dtmf-relay or
  * application/dtmf (the dtmf module parses both). An INFO without a body
@@ -174,6 +154,7 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 				c->ack_timer = NULL;
 			}
 			call_uas_stop_2xx(c);
+			call_leg_confirmed(l);
 			jn_log_debug(call_self, "call %u: ACK from the %s", c->id, who);
 			if (l->bye_pending) {
 				l->bye_pending = 0;
@@ -198,7 +179,12 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 	case sip_method_invite:
 		if (c->ended || l->state != CALL_LEG_CONFIRMED)
 			return c->ended ? 481 : 491;
-		return reinvite(l, irq, sip);
+		return call_leg_offer_in(l, irq, sip, 0);
+	case sip_method_update:
+		/* RFC 3311 5.2: an offer or a session refresh (RFC 4028). */
+		if (c->ended)
+			return 481;
+		return call_leg_offer_in(l, irq, sip, 1);
 	case sip_method_info:
 		return c->ended ? 481 : info(l, irq, sip);
 	case sip_method_options:
@@ -236,6 +222,10 @@ void call_media_event(const media_event_t *ev, void *data)
 		if (l->role == 'a')
 			call_playback_done(c, ev->id, ev->status);
 		break;
+	case MEDIA_EV_RECORD_DONE:
+		if (l->role == 'a')
+			call_record_done(c, ev->id, ev->status);
+		break;
 	case MEDIA_EV_LATCHED:
 		jn_log_debug(call_self, "call %u: RTP from the %s latched to %s:%u", c->id, who,
 		             ev->addr, ev->port);
@@ -254,6 +244,7 @@ int call_media_create(struct call_leg *l, int family, const char *const *codecs,
 	o.family = family;
 	o.codecs = codecs;
 	o.telephone_event = 1;
+	o.srtp = l->role == 'b' ? call_conf.bridge_srtp : call_conf.srtp;
 	o.rtp_timeout_ms = call_conf.rtp_timeout_ms;
 	o.near = near;
 	o.on_event = call_media_event;

@@ -24,6 +24,8 @@ struct call *call_new(void)
 	c->a.call = c->b.call = c;
 	c->a.role = 'a';
 	c->b.role = 'b';
+	c->a.offered_dir = c->b.offered_dir = MEDIA_SENDRECV;
+	c->a.queued_dir = c->b.queued_dir = -1;
 	c->started = time(NULL);
 	c->started_ms = jn_now_ms();
 	c->next = calls;
@@ -94,6 +96,7 @@ const char *call_state_name(const struct call *c)
 
 static void leg_release(struct call_leg *l)
 {
+	call_modify_release(l);
 	if (l->invite) {
 		nta_outgoing_destroy(l->invite);
 		l->invite = NULL;
@@ -165,6 +168,8 @@ void call_end(struct call *c, const char *reason, int code, const char *phrase)
 	c->ended = 1;
 	c->state = CALL_ENDING;
 	call_wait_abort(c);
+	call_modify_release(&c->a);
+	call_modify_release(&c->b);
 	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "ended");
 	jn_log_notice(call_self, "call %u ended: %s (%.1f s)", c->id, c->reason,
 	              (double)(jn_now_ms() - c->started_ms) / 1000.0);

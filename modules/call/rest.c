@@ -1,5 +1,6 @@
 /* rest.c - GET /api/v1/calls (the calls in progress with their legs,
- * codecs and media counters) and DELETE /api/v1/calls/{id} (hang up). */
+ * codecs and per-leg media statistics), GET /api/v1/calls/{id} (one of
+ * them) and DELETE /api/v1/calls/{id} (hang up). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <jansson.h>
 
 #include "call.h"
+#include "stats.h"
 
 static json_t *leg_json(const struct call_leg *l)
 {
@@ -25,14 +27,19 @@ static json_t *leg_json(const struct call_leg *l)
 		json_object_set_new(o, "codec", json_string(info.codec));
 		json_object_set_new(o, "clock_rate", json_integer(info.clock_rate));
 		json_object_set_new(o, "ptime", json_integer(info.ptime));
+		/* SDES suite (RFC 4568), "" for plain RTP */
+		json_object_set_new(o, "srtp", json_string(info.srtp_suite));
 		json_object_set_new(o, "local_rtp",
 		                    json_sprintf("%s:%u", info.local_addr, info.local_port));
 		json_object_set_new(o, "remote_rtp",
 		                    json_sprintf("%s:%u", info.remote_addr, info.remote_port));
 		json_object_set_new(o, "latched", json_boolean(info.latched));
 	}
-	media_stats_t st = {.size = sizeof(st)};
-	if (call_media->stats(l->ms, &st) == 0) {
+	struct call_leg_stats st;
+	if (call_leg_stats(l, &st) == 0) {
+		/* Counters, then RFC 3550 receive statistics of what the leg
+		 * sends us, the RTCP round trip, the leg's own report about
+		 * what we send it (remote_*), and the E-model MOS. */
 		json_t *s = json_object();
 		json_object_set_new(s, "rx_packets", json_integer((json_int_t)st.rx_packets));
 		json_object_set_new(s, "rx_bytes", json_integer((json_int_t)st.rx_bytes));
@@ -41,6 +48,17 @@ static json_t *leg_json(const struct call_leg *l)
 		json_object_set_new(s, "rx_dropped", json_integer((json_int_t)st.rx_dropped));
 		json_object_set_new(s, "rtcp_rx", json_integer((json_int_t)st.rtcp_rx));
 		json_object_set_new(s, "rtcp_tx", json_integer((json_int_t)st.rtcp_tx));
+		json_object_set_new(s, "expected", json_integer(st.expected));
+		json_object_set_new(s, "lost", json_integer(st.lost));
+		json_object_set_new(s, "loss_pct", json_real(st.loss_x100 / 100.0));
+		json_object_set_new(s, "jitter_ms", json_integer(st.jitter_ms));
+		json_object_set_new(s, "rtt_ms", json_integer(st.rtt_ms));
+		json_object_set_new(s, "mos", st.mos_x100 ? json_real(st.mos_x100 / 100.0)
+							   : json_null());
+		json_object_set_new(s, "remote_lost", json_integer(st.remote_lost));
+		json_object_set_new(s, "remote_loss_pct",
+				    json_real(st.remote_fraction_x100 / 100.0));
+		json_object_set_new(s, "remote_jitter_ms", json_integer(st.remote_jitter_ms));
 		json_object_set_new(o, "stats", s);
 	}
 	return o;
@@ -96,17 +114,40 @@ static int get_calls(jn_admin_req_t *req, void *data)
 	return reply_json(req, 200, arr);
 }
 
-static int delete_call(jn_admin_req_t *req, void *data)
+/* The call named by the {id} path parameter, or a 400/404 reply sent. */
+static struct call *path_call(jn_admin_req_t *req, int *r)
 {
 	const char *id = jn_admin_path_param(req, "id");
 	char *end = NULL;
 	errno = 0;
 	unsigned long n = id ? strtoul(id, &end, 10) : 0;
-	if (!id || !*id || *end || errno || n == 0 || n > 0xffffffffUL)
-		return jn_admin_reply_error(req, 400, "bad call id '%s'", id ? id : "");
+	if (!id || !*id || *end || errno || n == 0 || n > 0xffffffffUL) {
+		*r = jn_admin_reply_error(req, 400, "bad call id '%s'", id ? id : "");
+		return NULL;
+	}
 	struct call *c = call_by_id((unsigned)n);
-	if (!c || c->ended)
-		return jn_admin_reply_error(req, 404, "no call %lu", n);
+	if (!c || c->ended) {
+		*r = jn_admin_reply_error(req, 404, "no call %lu", n);
+		return NULL;
+	}
+	return c;
+}
+
+static int get_call(jn_admin_req_t *req, void *data)
+{
+	int r = 0;
+	struct call *c = path_call(req, &r);
+	if (!c)
+		return r;
+	return reply_json(req, 200, call_json(c));
+}
+
+static int delete_call(jn_admin_req_t *req, void *data)
+{
+	int r = 0;
+	struct call *c = path_call(req, &r);
+	if (!c)
+		return r;
 	json_t *doc = call_json(c);
 	call_end(c, "hung up over REST", 480, "Temporarily Unavailable");
 	return reply_json(req, 200, doc);
@@ -116,7 +157,10 @@ int call_rest_register(jn_module_t *m)
 {
 	static const jn_admin_def_t routes[] = {
 	    {"GET", "/calls", get_calls, NULL,
-	     "Calls in progress: legs, remote URIs, codecs, media counters", NULL},
+	     "Calls in progress: legs, remote URIs, codecs, media statistics (packets, loss, "
+	     "jitter, RTT, MOS)", NULL},
+	    {"GET", "/calls/{id}", get_call, NULL,
+	     "One call in progress, as in GET /calls", NULL},
 	    {"DELETE", "/calls/{id}", delete_call, NULL,
 	     "Hang up a call (both legs): BYE, CANCEL or 480 as each leg's state needs", NULL},
 	};

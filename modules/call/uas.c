@@ -100,7 +100,13 @@ int call_uas_send_200(struct call *c)
 {
 	if (c->final_sent || !c->irq || !c->a.sdp_local)
 		return JN_ESTATE;
+	/* RFC 4028 9: the session interval and who refreshes it. */
+	char se[48];
+	int require = 0;
+	call_session_uas(&c->a, jn_msg_sofia_sip(c->req), se, sizeof(se), &require);
 	if (nta_incoming_treply(c->irq, SIP_200_OK, SIPTAG_CONTACT_STR(c->a.contact),
+	                        TAG_IF(se[0], SIPTAG_SESSION_EXPIRES_STR(se)),
+	                        TAG_IF(require, SIPTAG_REQUIRE_STR("timer")),
 	                        SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 	                        SIPTAG_PAYLOAD_STR(c->a.sdp_local), TAG_END()) < 0) {
 		call_end(c, "could not send 200", 500, sip_500_Internal_server_error);
@@ -150,6 +156,14 @@ int call_uas_start(jn_msg_t *msg, struct call **out)
 	int r;
 	struct call_leg *a = &c->a;
 	a->state = CALL_LEG_EARLY;
+	if (call_session_check(irq, sip)) {
+		/* RFC 4028 6: 422 sent, with our Min-SE. */
+		jn_msg_note_status(msg, 422);
+		c->final_sent = 1;
+		a->state = CALL_LEG_ENDED;
+		call_end(c, "422 session interval too small", 0, NULL);
+		return JN_ERANGE;
+	}
 	a->remote_uri = url_text(sip->sip_from->a_url);
 	a->call_id = strdup(sip->sip_call_id->i_id);
 	a->contact = call_contact_for(sip->sip_request->rq_url, jn_msg_proto(msg));

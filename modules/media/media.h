@@ -13,6 +13,8 @@
 #include "codec.h"
 #include "media_api.h"
 #include "sdp_oa.h"
+#include "rtcp_session.h"
+#include "srtp.h"
 
 struct media_conf {
 	unsigned workers;        /* 0: one per online CPU */
@@ -34,6 +36,7 @@ struct wparams {
 	media_dir_t local_dir, remote_dir;
 	unsigned rtp_timeout_ms;
 	unsigned ptime; /* ms per packet we send (the answer's or ours) */
+	struct msrtp_keys srtp; /* SDES keys (srtp.c); suite MSRTP_NONE: plain RTP */
 };
 
 struct mworker;
@@ -48,6 +51,11 @@ struct mstats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, rtcp_rx, rtcp_tx;
 	/* from the jitter buffer while the session decodes */
 	uint32_t lost, jitter_ms;
+	/* rtcp_session.c: RFC 3550 receive statistics of every stream, the
+	 * RTT, the leg's own report about our stream, the MOS estimate */
+	uint32_t rx_expected, rx_lost, rx_jitter_ms, fraction_lost, rtt_ms, mos_x100;
+	int32_t remote_lost;
+	uint32_t remote_fraction_lost, remote_jitter_ms;
 };
 
 struct media_session {
@@ -90,6 +98,10 @@ struct media_session {
 	struct dtmf_rfc4733_rx *dtmf_rx; /* RFC 4733 receiver, created on the
 	                                    first telephone-event packet */
 	unsigned dtmf_rx_rate;
+
+	struct msrtp *srtp; /* SRTP contexts (srtp.c), NULL: plain RTP */
+
+	struct rtcp_sess rtcp; /* RTCP and receive statistics (rtcp_session.c) */
 
 	struct mstats st;
 };

@@ -58,13 +58,23 @@ typedef enum {
 	MEDIA_SENDRECV = 3,
 } media_dir_t;
 
-/* SRTP policy of a leg (RFC 4568 SDES). NOT YET IMPLEMENTED beyond OFF:
- * OFFER and REQUIRE are accepted by session_create() but session_create()
- * returns JN_ENOTSUP for REQUIRE, and OFFER behaves as OFF. */
+/* SRTP policy of a leg: SRTP (RFC 3711) keyed with SDES (RFC 4568),
+ * suites AES_CM_128_HMAC_SHA1_80 and AES_CM_128_HMAC_SHA1_32, keys from
+ * getrandom(). DTLS-SRTP (UDP/TLS/RTP/SAVP) and RTP/SAVPF are not
+ * supported: such streams are rejected like any unknown transport. */
 typedef enum {
+	/* Plain RTP/AVP. An offer's a=crypto lines on RTP/AVP are ignored
+	 * (answered plain); an RTP/SAVP stream is rejected (port 0), so an
+	 * offer whose only audio is RTP/SAVP gets JN_ENOTSUP (488). */
 	MEDIA_SRTP_OFF = 0,
-	MEDIA_SRTP_OFFER = 1,   /* offer RTP/SAVP + a=crypto, accept plain RTP */
-	MEDIA_SRTP_REQUIRE = 2, /* only RTP/SAVP */
+	/* Best effort. Offers RTP/AVP with a=crypto (one line per suite), so
+	 * a peer without SRTP answers plain and one with SDES picks a line.
+	 * Answers RTP/AVP plain, RTP/AVP + a=crypto and RTP/SAVP + a=crypto
+	 * (one line: the offerer's first usable one, same tag, our key). */
+	MEDIA_SRTP_OFFER = 1,
+	/* Offers RTP/SAVP with a=crypto; accepts only a stream with a usable
+	 * a=crypto line (else JN_ENOTSUP: 488, RFC 4568 7.5). */
+	MEDIA_SRTP_REQUIRE = 2,
 } media_srtp_t;
 
 /* ---- events --------------------------------------------------------- */
@@ -156,21 +166,34 @@ typedef struct media_stream_info {
 	char remote_addr[48];   /* from SDP, or the latched source */
 	unsigned remote_port;
 	int latched;            /* remote_* is the source actually seen */
+	char srtp_suite[32];    /* e.g. "AES_CM_128_HMAC_SHA1_80"; "": plain RTP */
 } media_stream_info_t;
 
-/* Per-stream counters; packets/bytes are exact. lost and jitter_ms come
- * from the jitter buffer while the session decodes (transcoding,
- * recording); for a relayed stream they arrive with the RTCP step, as do
- * RTT and MOS (0 until then). */
+/* Per-stream counters; packets/bytes are exact. The receive statistics are
+ * RFC 3550's (appendix A.1/A.3/A.8) about the stream the leg sends us,
+ * computed on arrival for every stream, relayed ones included; RTT and the
+ * remote_* fields come from the leg's RTCP (Junction terminates RTCP per
+ * leg and sends its own SR/RR every 5 s on average), 0 until it reported.
+ * mos_x100 is the ITU-T G.107 E-model estimate for what we receive from
+ * the leg (codec, loss, RTT/2 plus a jitter buffer), 0 before any RTP. */
 typedef struct media_stats {
 	uint32_t size; /* sizeof(media_stats_t) */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	uint64_t rx_dropped;  /* malformed, unexpected source or PT */
+	uint64_t rx_dropped;  /* malformed, unexpected source or PT, SRTP
+	                         authentication failure or replay */
 	uint64_t rtcp_rx, rtcp_tx;
-	uint32_t lost;        /* packets that never arrived in time (decoding) */
-	uint32_t jitter_ms;   /* RFC 3550 A.8 interarrival jitter (decoding) */
-	uint32_t rtt_ms;      /* from RTCP DLSR/LSR (next step) */
-	uint32_t mos_x100;    /* E-model estimate x100 (next step) */
+	uint32_t lost;        /* RFC 3550 A.3 cumulative lost (never below 0); while
+	                         the session decodes, the jitter buffer's count
+	                         (missing at playout, late ones too) when higher */
+	uint32_t jitter_ms;   /* RFC 3550 A.8 interarrival jitter */
+	uint32_t rtt_ms;      /* RFC 3550 6.4.1 now - LSR - DLSR, last report */
+	uint32_t mos_x100;    /* E-model MOS x100 (100..450), 0: no RTP yet */
+	/* ---- since the RTCP step ---- */
+	uint32_t expected;      /* RFC 3550 A.3 packets expected (loss % = lost/expected) */
+	uint32_t fraction_lost; /* A.3 fraction lost of our last report, x256 */
+	int32_t remote_lost;    /* the leg's report about what we send: cumulative */
+	uint32_t remote_fraction_lost; /* its fraction lost, x256 */
+	uint32_t remote_jitter_ms;     /* its interarrival jitter */
 } media_stats_t;
 
 typedef struct media_api {
@@ -179,7 +202,7 @@ typedef struct media_api {
 	/* Allocates an RTP/RTCP port pair (even/odd) from rtp_min..rtp_max,
 	 * binds both, and hands the session to a worker. JN_EAGAIN when the
 	 * range is exhausted, JN_EINVAL for a bad option, JN_ENOENT for an
-	 * unknown codec name, JN_ENOTSUP for srtp REQUIRE (not yet). */
+	 * unknown codec name, JN_EIO when no random key could be had. */
 	int (*session_create)(const media_session_opts_t *opts, media_session_t **out);
 
 	/* Disconnects, stops sources, closes the sockets (on the worker) and
@@ -285,6 +308,11 @@ typedef struct media_api {
 	int (*codec_register)(const media_codec_def_t *def);
 	/* Looks a codec up by "NAME" or "NAME/RATE" (case-insensitive). */
 	const media_codec_def_t *(*codec_find)(const char *name);
+	/* The default preference (the module parameter codecs), best first:
+	 * up to max definitions into out; returns how many. A bridge offers
+	 * the caller's codec first and these after it, so that a callee that
+	 * lacks the caller's codec still gets a call (transcoded). */
+	size_t (*codec_defaults)(const media_codec_def_t **out, size_t max);
 } media_api_t;
 
 #endif

@@ -639,10 +639,13 @@ static void send_out(struct media_session *s)
 			               .payload = pay,
 			               .payload_len = (size_t)n};
 			int len = rtp_build(&h, pkt, sizeof(pkt));
-			if (len > 0 && sendto(s->rtp_fd, pkt, (size_t)len, 0,
-			                      (struct sockaddr *)&s->rtp_to, s->to_len) == len) {
+			size_t wlen = len > 0 ? (size_t)len : 0; /* on the wire: + SRTP tag */
+			if (len > 0 && msrtp_protect_rtp(s, pkt, &wlen, sizeof(pkt)) == 0 &&
+			    sendto(s->rtp_fd, pkt, wlen, 0, (struct sockaddr *)&s->rtp_to,
+			           s->to_len) == (ssize_t)wlen) {
 				STAT_ADD(s, tx_packets, 1);
 				STAT_ADD(s, tx_bytes, (uint64_t)len);
+				rtcp_sess_tx_rtp(s, pkt, (size_t)len); /* for our SRs */
 			}
 			p->seq++;
 			p->marker = 0;

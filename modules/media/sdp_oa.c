@@ -57,11 +57,110 @@ static sdp_connection_t *media_conn(const sdp_media_t *m)
 	return m->m_session ? m->m_session->sdp_connection : NULL;
 }
 
+/* RFC 4566 9: token-char. */
+static int token_char(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b || c == 0x2d ||
+	       c == 0x2e || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ||
+	       (c >= 0x5e && c <= 0x7e);
+}
+
+/* RFC 4566 5.14, the value of an m= line (p..e, CR excluded):
+ * media SP port ["/" integer] SP proto 1*(SP fmt), proto = token *("/" token). */
+static int media_line_ok(const char *p, const char *e)
+{
+	const char *q;
+	int field = 0;
+	while (p < e) {
+		q = p;
+		if (field == 1) { /* port ["/" integer] */
+			while (q < e && *q >= '0' && *q <= '9')
+				q++;
+			if (q == p)
+				return 0;
+			if (q < e && *q == '/') {
+				const char *n = ++q;
+				while (q < e && *q >= '0' && *q <= '9')
+					q++;
+				if (q == n)
+					return 0;
+			}
+		} else {
+			/* tokens, "/"-separated in proto only */
+			for (;;) {
+				const char *tk = q;
+				while (q < e && token_char((unsigned char)*q))
+					q++;
+				if (q == tk)
+					return 0;
+				if (field != 2 || q == e || *q != '/')
+					break;
+				q++;
+			}
+		}
+		field++;
+		if (q == e)
+			break;
+		if (*q != ' ' || q + 1 == e)
+			return 0;
+		p = q + 1;
+	}
+	return field >= 4;
+}
+
+/* sofia's SDP scanner can loop allocating list items until memory runs
+ * out on an m= line that breaks the grammar (found by fuzz_sdp:
+ * "m=audio 4000 x;= 0", "m=audio 4000 RTP/\xac\xbeVP 0", "m=audio 4000X
+ * /e/8000", "m=audio 4o\x01\x1a00"). So m= lines are held to the RFC
+ * 4566 5.14 grammar, every line must start "x=", and control characters
+ * and bytes >= 0x80 are let
+ * through only where RFC 4566 allows free text: s=, i=, and attribute
+ * values (after a=NAME:). */
+static int text_ok(const char *t, size_t len)
+{
+	int line_start = 1, free_text = 0;
+	char type = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		/* sofia ends a line at CR, LF or CRLF alike. */
+		if (c == '\n' || c == '\r') {
+			line_start = 1;
+			continue;
+		}
+		if (line_start) {
+			/* RFC 4566 5: <type>=<value>, type one letter, no
+			 * whitespace (sofia would skip it and read a line we
+			 * did not check). */
+			if (c < 'a' || c > 'z' || i + 1 >= len || t[i + 1] != '=')
+				return 0;
+			type = (char)c;
+			free_text = type == 's' || type == 'i';
+			line_start = 0;
+			if (type == 'm') {
+				const char *e = t + i;
+				while (e < t + len && *e != '\r' && *e != '\n')
+					e++;
+				if (!media_line_ok(t + i + 2, e))
+					return 0;
+			}
+		} else if (type == 'a' && c == ':') {
+			free_text = 1;
+		}
+		int odd = c >= 0x7f || (c < 0x20 && c != '\t');
+		if (odd && !free_text)
+			return 0;
+	}
+	return 1;
+}
+
 static int parse(su_home_t *home, const char *text, size_t len, sdp_session_t **out, char *err,
 		 size_t errlen)
 {
 	if (!text || !len || len > 65536)
 		return fail(err, errlen, JN_EPARSE, "empty or oversized SDP");
+	if (!text_ok(text, len))
+		return fail(err, errlen, JN_EPARSE,
+			    "malformed SDP: an m= line or a token breaks RFC 4566");
 	/* sdp_f_mode_0000: "c=IN IP4 0.0.0.0" is old-style hold
 	 * (RFC 3264 8.4, RFC 2543) and folds into sendonly. */
 	sdp_parser_t *p = sdp_parse(home, text, (issize_t)len, sdp_f_mode_0000);
@@ -215,6 +314,114 @@ static int close_text(FILE *f, char **buf, char **out)
 	return 0;
 }
 
+/* ---- SDES (RFC 4568) ---- */
+
+/* The first a=crypto line of m that parses and that accept() takes, into
+ * *cr; 1, or 0 when none. *seen counts the crypto lines present. */
+static int find_crypto(const sdp_media_t *m, const struct oa_local *l,
+		       int (*accept)(const struct oa_local *, const struct msrtp_crypto *),
+		       struct msrtp_crypto *cr, int *seen)
+{
+	*seen = 0;
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next) {
+		if (!a->a_name || strcasecmp(a->a_name, "crypto") != 0 || !a->a_value)
+			continue;
+		++*seen;
+		/* RFC 4568 7.1.2: lines we cannot use (syntax, suite, MKI,
+		 * session parameters) are skipped, not fatal. */
+		if (msrtp_crypto_parse(a->a_value, cr) == 0 && accept(l, cr))
+			return 1;
+	}
+	memset(cr, 0, sizeof(*cr));
+	return 0;
+}
+
+static int any_suite(const struct oa_local *l, const struct msrtp_crypto *cr)
+{
+	(void)l;
+	return cr->suite != MSRTP_NONE;
+}
+
+/* An answer must pick one of the lines we offered: tag N carried suite N. */
+static int offered_suite(const struct oa_local *l, const struct msrtp_crypto *cr)
+{
+	(void)l;
+	return cr->suite != MSRTP_NONE && cr->tag == (unsigned long)cr->suite;
+}
+
+/* How we, the answerer, can take offered stream m under our policy
+ * (RFC 4568 7.1.2, RFC 3264 6): 1 with SDES (*cr the offerer's first usable
+ * line, in its order of preference), 0 as plain RTP, -1 not at all. */
+static int offer_crypto(const struct oa_local *l, const sdp_media_t *m, struct msrtp_crypto *cr,
+			const char **why)
+{
+	int savp = m->m_proto == sdp_proto_srtp, seen;
+	if (m->m_proto != sdp_proto_rtp && !savp) {
+		/* RTP/SAVPF, UDP/TLS/RTP/SAVP (DTLS-SRTP) and the rest. */
+		*why = "transport not supported (RTP/AVP or RTP/SAVP with SDES only)";
+		return -1;
+	}
+	if (savp && l->srtp == MEDIA_SRTP_OFF) {
+		*why = "RTP/SAVP offered but SRTP is off here";
+		return -1;
+	}
+	if (l->srtp != MEDIA_SRTP_OFF && find_crypto(m, l, any_suite, cr, &seen))
+		return 1;
+	/* RTP/AVP with a=crypto lines we cannot use is still plain RTP to
+	 * an offerer that made SRTP optional. */
+	if (savp || l->srtp == MEDIA_SRTP_REQUIRE) {
+		*why = "SRTP required but no usable a=crypto line (RFC 4568 7.1.2)";
+		return -1;
+	}
+	return 0;
+}
+
+/* The answer to our offer: 1 SDES (*cr the line it chose), 0 plain, -1
+ * unacceptable (RFC 4568 7.1.3, RFC 3264 6.1: same transport). */
+static int answer_crypto(const struct oa_local *l, const sdp_media_t *m, struct msrtp_crypto *cr,
+			 const char **why)
+{
+	int savp = m->m_proto == sdp_proto_srtp, seen = 0;
+	sdp_proto_e want = l->srtp == MEDIA_SRTP_REQUIRE ? sdp_proto_srtp : sdp_proto_rtp;
+	/* Lenient with a best-effort offer: an answerer that switched to
+	 * RTP/SAVP but chose one of our lines is understood. */
+	if (m->m_proto != want && !(l->srtp == MEDIA_SRTP_OFFER && savp)) {
+		*why = "answer changed the transport";
+		return -1;
+	}
+	if (l->srtp == MEDIA_SRTP_OFF)
+		return 0;
+	if (find_crypto(m, l, offered_suite, cr, &seen))
+		return 1;
+	if (seen || savp) {
+		*why = seen ? "answer's a=crypto matches no line we offered"
+			    : "RTP/SAVP answer without a=crypto";
+		return -1;
+	}
+	return 0;
+}
+
+static void set_keys(const struct oa_local *l, const struct msrtp_crypto *cr,
+		     struct oa_result *res)
+{
+	res->srtp.suite = cr->suite;
+	memcpy(res->srtp.tx, l->srtp_key[cr->suite - 1], MSRTP_KEY_LEN);
+	memcpy(res->srtp.rx, cr->key, MSRTP_KEY_LEN);
+	res->srtp_tag = cr->tag;
+}
+
+/* a=crypto:TAG SUITE inline:KEY with our key for suite. */
+static void crypto_line(FILE *f, const struct oa_local *l, unsigned long tag, msrtp_suite_t suite)
+{
+	struct msrtp_crypto c = {.tag = tag, .suite = suite};
+	char line[128];
+	memcpy(c.key, l->srtp_key[suite - 1], MSRTP_KEY_LEN);
+	if (msrtp_crypto_format(&c, line, sizeof(line)) == 0)
+		fprintf(f, "a=crypto:%s\r\n", line);
+	explicit_bzero(&c, sizeof(c));
+	explicit_bzero(line, sizeof(line));
+}
+
 int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa_result *res,
 	      char **answer, char *err, size_t errlen)
 {
@@ -230,14 +437,15 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 	 * of ours; the codec by OUR preference order. */
 	const sdp_media_t *chosen = NULL;
 	const sdp_rtpmap_t *chosen_rm = NULL;
+	struct msrtp_crypto cr;
+	int sec = 0;
 	const char *why = "no audio stream";
 	for (const sdp_media_t *m = s->sdp_media; m && !chosen; m = m->m_next) {
 		if (m->m_type != sdp_media_audio || m->m_port == 0)
 			continue;
-		if (m->m_proto != sdp_proto_rtp) {
-			why = "only RTP/AVP audio is accepted (SRTP comes later)";
+		sec = offer_crypto(l, m, &cr, &why);
+		if (sec < 0)
 			continue;
-		}
 		why = "no common codec";
 		for (size_t i = 0; i < l->ncodecs && !chosen; i++)
 			for (const sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next)
@@ -261,6 +469,8 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 	}
 	res->codec = rtpmap_codec(chosen_rm);
 	res->pt = chosen_rm->rm_pt;
+	if (sec)
+		set_keys(l, &cr, res);
 	snprintf(res->fmtp, sizeof(res->fmtp), "%s", chosen_rm->rm_fmtp ? chosen_rm->rm_fmtp : "");
 	res->te_pt =
 	    l->telephone_event ? pick_te(chosen, res->codec->clock_rate, &res->te_rate) : -1;
@@ -290,7 +500,10 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 			fprintf(f, "\r\n");
 			continue;
 		}
-		fprintf(f, "m=audio %u RTP/AVP %d", l->port, res->pt);
+		/* RFC 4568 7.1.2: the offer's transport, one crypto line with
+		 * the tag and suite we took and our own key. */
+		fprintf(f, "m=audio %u %s %d", l->port,
+			m->m_proto == sdp_proto_srtp ? "RTP/SAVP" : "RTP/AVP", res->pt);
 		if (res->te_pt >= 0)
 			fprintf(f, " %d", res->te_pt);
 		fprintf(f, "\r\n");
@@ -302,10 +515,13 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 			fprintf(f, "a=rtpmap:%d telephone-event/%lu\r\na=fmtp:%d 0-16\r\n", res->te_pt,
 				te ? te->rm_rate : 8000ul, res->te_pt);
 		}
+		if (sec)
+			crypto_line(f, l, cr.tag, cr.suite);
 		fprintf(f, "a=ptime:%u\r\na=%s\r\n", l->ptime, dir_attr(res->local_dir));
 	}
 	r = close_text(f, &buf, answer);
 out:
+	explicit_bzero(&cr, sizeof(cr));
 	su_home_unref(home);
 	return r;
 }
@@ -320,7 +536,10 @@ int oa_offer(const struct oa_local *l, char **offer)
 	if (!f)
 		return JN_ENOMEM;
 	session_head(f, l);
-	fprintf(f, "m=audio %u RTP/AVP", l->port);
+	/* REQUIRE: RTP/SAVP (RFC 4568 3.1); OFFER: best-effort SRTP, RTP/AVP
+	 * with a=crypto, which an answerer without SRTP answers plain. */
+	fprintf(f, "m=audio %u %s", l->port,
+		l->srtp == MEDIA_SRTP_REQUIRE ? "RTP/SAVP" : "RTP/AVP");
 	for (size_t i = 0; i < l->ncodecs; i++)
 		fprintf(f, " %d", l->codecs[i]->default_pt);
 	if (l->telephone_event)
@@ -331,6 +550,9 @@ int oa_offer(const struct oa_local *l, char **offer)
 	if (l->telephone_event)
 		fprintf(f, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", OA_TE_PT,
 			OA_TE_PT);
+	/* Every suite we have, best first; tag N carries suite N. */
+	for (int i = 1; l->srtp != MEDIA_SRTP_OFF && i <= MSRTP_NSUITES; i++)
+		crypto_line(f, l, (unsigned long)i, (msrtp_suite_t)i);
 	fprintf(f, "a=ptime:%u\r\na=%s\r\n", l->ptime, dir_attr(l->dir));
 	return close_text(f, &buf, offer);
 }
@@ -355,8 +577,11 @@ int oa_apply_answer(const struct oa_local *l, const char *answer, size_t len,
 		r = fail(err, errlen, JN_ENOTSUP, "audio stream rejected");
 		goto out;
 	}
-	if (m->m_proto != sdp_proto_rtp) {
-		r = fail(err, errlen, JN_ENOTSUP, "answer changed the transport");
+	struct msrtp_crypto cr;
+	const char *why = "";
+	int sec = answer_crypto(l, m, &cr, &why);
+	if (sec < 0) {
+		r = fail(err, errlen, JN_ENOTSUP, why);
 		goto out;
 	}
 	/* RFC 3264 6.1: the first format of the answer that we offered. */
@@ -388,6 +613,9 @@ int oa_apply_answer(const struct oa_local *l, const char *answer, size_t len,
 	if (!res->remote_addr[0])
 		res->remote_dir = (media_dir_t)(res->remote_dir & MEDIA_SENDONLY);
 	res->local_dir = (media_dir_t)(reverse_dir(res->remote_dir) & l->dir);
+	if (sec)
+		set_keys(l, &cr, res);
+	explicit_bzero(&cr, sizeof(cr));
 out:
 	su_home_unref(home);
 	return r;

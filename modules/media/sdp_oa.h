@@ -11,6 +11,7 @@
 
 #include "codec.h"
 #include "media_api.h"
+#include "srtp.h"
 
 #define OA_MAX_CODECS 8
 #define OA_TE_PT      101 /* telephone-event PT in our offers */
@@ -26,6 +27,14 @@ struct oa_local {
 	int telephone_event;
 	media_dir_t dir; /* what we want to do (hold: SENDONLY) */
 	uint64_t sess_id, sess_ver; /* o= line; the caller bumps sess_ver */
+	/* SRTP (RFC 4568 SDES). OFF: RTP/AVP, a=crypto ignored, RTP/SAVP
+	 * rejected. OFFER: offers RTP/AVP with a=crypto ("best effort"),
+	 * accepts plain or SDES. REQUIRE: offers RTP/SAVP, accepts only an
+	 * offer or answer with a usable a=crypto line. */
+	media_srtp_t srtp;
+	/* Our master key||salt per suite (index suite - 1), random, kept for
+	 * the session's life; a crypto line with tag N carries suite N. */
+	uint8_t srtp_key[MSRTP_NSUITES][MSRTP_KEY_LEN];
 };
 
 /* What was agreed. */
@@ -40,6 +49,8 @@ struct oa_result {
 	int family;
 	char remote_addr[48]; /* "" when the remote gave none to send to (hold) */
 	unsigned remote_port, remote_rtcp_port;
+	struct msrtp_keys srtp; /* suite MSRTP_NONE: plain RTP */
+	unsigned long srtp_tag; /* the agreed a=crypto tag */
 };
 
 /* Family of the first audio stream's connection address, or JN_EPARSE. */

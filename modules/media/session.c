@@ -129,6 +129,8 @@ void media_post_event(struct media_session *s, const media_event_t *ev)
 
 static void free_session(void *data)
 {
+	/* The SDES keys in it should not outlive the call. */
+	explicit_bzero(data, sizeof(struct media_session));
 	free(data);
 }
 
@@ -204,6 +206,7 @@ static int push_params(struct media_session *s)
 	p.remote_dir = s->neg.remote_dir;
 	p.rtp_timeout_ms = s->rtp_timeout_ms;
 	p.ptime = s->neg.ptime;
+	p.srtp = s->neg.srtp; /* the worker keeps contexts whose key is unchanged */
 	s->latched_addr[0] = 0;
 	s->latched_port = 0;
 	return media_worker_send(MCMD_PARAMS, s, NULL, &p);
@@ -218,8 +221,8 @@ static int api_session_create(const media_session_opts_t *o, media_session_t **o
 	int family = o->family ? o->family : AF_INET;
 	if (family != AF_INET && family != AF_INET6)
 		return JN_EINVAL;
-	if (o->srtp == MEDIA_SRTP_REQUIRE)
-		return JN_ENOTSUP;
+	if ((unsigned)o->srtp > MEDIA_SRTP_REQUIRE)
+		return JN_EINVAL;
 	if (o->ptime && (o->ptime < 10 || o->ptime > 200 || o->ptime % 10))
 		return JN_EINVAL;
 	const struct media_conf *c = media_engine_conf();
@@ -250,6 +253,10 @@ static int api_session_create(const media_session_opts_t *o, media_session_t **o
 	s->local.ptime = o->ptime ? o->ptime : c->ptime;
 	s->local.telephone_event = o->telephone_event;
 	s->local.dir = MEDIA_SENDRECV;
+	/* SDES: our master keys, one per suite, for the session's life. */
+	s->local.srtp = o->srtp;
+	if (o->srtp && (r = msrtp_keygen(&s->local.srtp_key[0][0], sizeof(s->local.srtp_key))))
+		goto fail;
 	uint32_t rnd = 0;
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 		rnd = (uint32_t)jn_now_ms();
@@ -420,6 +427,7 @@ static int api_stream_info(media_session_t *s, media_stream_info_t *i)
 	i->ptime = s->neg.ptime;
 	i->local_dir = s->neg.local_dir;
 	i->remote_dir = s->neg.remote_dir;
+	snprintf(i->srtp_suite, sizeof(i->srtp_suite), "%s", msrtp_suite_name(s->neg.srtp.suite));
 	if (s->latched_addr[0]) {
 		snprintf(i->remote_addr, sizeof(i->remote_addr), "%s", s->latched_addr);
 		i->remote_port = s->latched_port;
@@ -446,8 +454,20 @@ static int api_stats(media_session_t *s, media_stats_t *st)
 	st->rx_dropped = LOAD(rx_dropped);
 	st->rtcp_rx = LOAD(rtcp_rx);
 	st->rtcp_tx = LOAD(rtcp_tx);
-	st->lost = LOAD(lost);
-	st->jitter_ms = LOAD(jitter_ms);
+	/* Network loss (RFC 3550 A.3) for every stream; a decoding session's
+	 * jitter buffer also misses late packets, and says so when higher. */
+	uint32_t jb_lost = LOAD(lost), net_lost = LOAD(rx_lost);
+	st->lost = jb_lost > net_lost ? jb_lost : net_lost;
+	st->jitter_ms = LOAD(rx_jitter_ms);
+	if (!st->jitter_ms)
+		st->jitter_ms = LOAD(jitter_ms);
+	st->rtt_ms = LOAD(rtt_ms);
+	st->mos_x100 = LOAD(mos_x100);
+	st->expected = LOAD(rx_expected);
+	st->fraction_lost = LOAD(fraction_lost);
+	st->remote_lost = LOAD(remote_lost);
+	st->remote_fraction_lost = LOAD(remote_fraction_lost);
+	st->remote_jitter_ms = LOAD(remote_jitter_ms);
 	return 0;
 }
 
@@ -536,6 +556,15 @@ static int api_stop(media_session_t *s, uint32_t id)
 	return media_worker_send_obj(MCMD_STOP, s, NULL, id);
 }
 
+static size_t api_codec_defaults(const media_codec_def_t **out, size_t max)
+{
+	const struct media_conf *c = media_engine_conf();
+	size_t n = 0;
+	for (; out && n < max && n < c->ncodecs; n++)
+		out[n] = c->codecs[n];
+	return n;
+}
+
 const media_api_t media_api_v1 = {
 	.size = sizeof(media_api_t),
 	.session_create = api_session_create,
@@ -557,4 +586,5 @@ const media_api_t media_api_v1 = {
 	.stop = api_stop,
 	.codec_register = media_codec_register,
 	.codec_find = media_codec_find,
+	.codec_defaults = api_codec_defaults,
 };

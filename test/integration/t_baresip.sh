@@ -21,6 +21,7 @@
 #  - BYE travels back through the proxy (Route from Record-Route) and both
 #    phones end the call.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/baresip.sh"
 jn_require_daemon
 command -v baresip >/dev/null || fail "baresip is not installed"
 command -v sox >/dev/null || fail "sox is not installed"
@@ -28,7 +29,6 @@ command -v sox >/dev/null || fail "sox is not installed"
 jn_ports
 read -r -a bp <<<"$(jn_free_ports 8)"
 ALICE_SIP=${bp[0]} BOB_SIP=${bp[2]} ALICE_CTRL=${bp[4]} BOB_CTRL=${bp[5]}
-ALICE_CONS=${bp[6]} BOB_CONS=${bp[7]}
 
 # The shipped default script, with the shipped module configuration.
 cp "$JN_ROOT/etc/routes/default.jn" "$T/test.jn"
@@ -66,71 +66,18 @@ jn_start
 
 sox -n -r 8000 -c 1 -b 16 "$T/alice-1000hz.wav" synth 20 sine 1000 vol 0.5
 
-# phone NAME USER SIPPORT CTRLPORT CONSPORT ANSWERMODE
+# phone NAME USER SIPPORT CTRLPORT ANSWERMODE
 phone() {
-	local name=$1 user=$2 sip=$3 ctrl=$4 cons=$5 answer=$6 dir=$T/$1
-	mkdir -p "$dir" "$dir/dump"
-	cat >"$dir/config" <<EOF
-poll_method		epoll
-sip_listen		127.0.0.1:$sip
-$EXTRA_CONF
-net_interface		127.0.0.1
-dns_server		127.0.0.1:53
-audio_player		alsa,null
-audio_alert		alsa,null
-audio_source		aufile,$T/alice-1000hz.wav
-ausrc_srate		8000
-auplay_srate		8000
-ausrc_channels		1
-auplay_channels		1
-rtp_ports		$((20000 + sip % 20000 / 100 * 100))-$((20000 + sip % 20000 / 100 * 100 + 98))
-rtcp_mux		no
-module_path		/usr/lib/baresip/modules
-module			g711.so
-module			aufile.so
-module			alsa.so
-module			sndfile.so
-snd_path		$dir/dump
-module			cons.so
-cons_listen		127.0.0.1:$cons
-module			ctrl_tcp.so
-ctrl_tcp_listen		127.0.0.1:$ctrl
-module_app		account.so
-module_app		menu.so
-EOF
-	echo "<sip:$user@127.0.0.1:$ACCOUNT_PORT$SIP_URI_SUFFIX>;auth_user=$user;auth_pass=1234;answermode=$answer;audio_codecs=PCMU/8000/1;regint=600" \
-		>"$dir/accounts"
-	baresip -f "$dir" -t 60 >"$dir/log" 2>&1 &
-	jn_track "$!"
-	PHONE_PID[$name]=$!
+	bs_phone "$1" "$3" "$4" "$T/alice-1000hz.wav" \
+		"<sip:$2@127.0.0.1:$ACCOUNT_PORT$SIP_URI_SUFFIX>;auth_user=$2;auth_pass=1234;answermode=$5;audio_codecs=PCMU/8000/1;regint=600" \
+		"$EXTRA_CONF"
 }
-declare -A PHONE_PID
-
-# ctrl PORT COMMAND PARAMS: one ctrl_tcp command (netstring JSON).
-ctrl() {
-	python3 - "$@" <<'PY'
-import json, socket, sys
-port, cmd, params = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-body = json.dumps({"command": cmd, "params": params, "token": "t"}).encode()
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
-s.sendall(b"%d:%s," % (len(body), body))
-s.recv(4096)
-PY
-}
-
-wait_log() { # file ERE seconds what
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	cat "$1" >&2
-	fail "$4: no '$2' in $1 within $3 s"
-}
+ctrl() { bs_ctrl "$@"; }
+wait_log() { bs_wait_log "$@"; }
 
 note "bob (1001) and alice (1000) register with digest auth"
-phone bob 1001 "$BOB_SIP" "$BOB_CTRL" "$BOB_CONS" auto
-phone alice 1000 "$ALICE_SIP" "$ALICE_CTRL" "$ALICE_CONS" manual
+phone bob 1001 "$BOB_SIP" "$BOB_CTRL" auto
+phone alice 1000 "$ALICE_SIP" "$ALICE_CTRL" manual
 wait_log "$T/bob/log" '200 OK .*\[1 binding\]' $((10 * JN_SLOW)) "bob registration"
 wait_log "$T/alice/log" '200 OK .*\[1 binding\]' $((10 * JN_SLOW)) "alice registration"
 jn_http GET "/registrations"
@@ -188,15 +135,8 @@ if corr < 0.9:
 PY
 
 note "both phones quit and unregister (RFC 3261 10.2.2: Expires 0)"
-ctrl "$ALICE_CTRL" quit ""
-ctrl "$BOB_CTRL" quit ""
-for name in alice bob; do
-	for ((i = 0; i < 50 * JN_SLOW; i++)); do
-		kill -0 "${PHONE_PID[$name]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "${PHONE_PID[$name]}" 2>/dev/null && fail "$name did not quit"
-done
+bs_quit alice "$ALICE_CTRL"
+bs_quit bob "$BOB_CTRL"
 jn_http GET "/registrations"
 assert_no_match "$HTTP_BODY" '100[01]@' "no binding left after the phones unregistered"
 jn_stop

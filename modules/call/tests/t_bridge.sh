@@ -127,8 +127,8 @@ assert_sipp_ok uac5 1 "caller got BYE after the callee's"
 wait_sipp uas5 "$uas_pid"
 assert_file_match "$JN_LOG" 'ended: callee hung up' "reason logged"
 
-note "the callee answers a codec the caller did not get: 488 with a Warning, BYE to the callee"
-jn_render "$CALL_SIPP/uas.xml" "$T/uas6.xml" RING=0 WAIT=15000 PT=0 CODEC=PCMU
+note "the callee answers a codec we did not offer (RFC 3264 6.1): 488 with a Warning, BYE to the callee"
+jn_render "$CALL_SIPP/uas.xml" "$T/uas6.xml" RING=0 WAIT=15000 PT=3 CODEC=GSM
 jn_sipp_bg uas6 -sf "$T/uas6.xml" "${uas[@]}" -trace_stat -stf "$T/uas6.csv"
 uas_pid=$SIPP_BG_PID
 sleep 0.3

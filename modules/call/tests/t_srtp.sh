@@ -1,0 +1,168 @@
+#!/bin/bash
+# t_srtp.sh - SRTP keyed with SDES (RFC 4568) on a real phone: alice
+# (baresip, srtp.so, mediaenc=srtp-mand: RTP/SAVP with a=crypto) calls
+# through call.bridge() to bob, a plain RTP/AVP baresip. The call module
+# runs with srtp: require for callers and bridge_srtp: off for callees, so
+# Junction relays between an SRTP leg and a plain one, both ways.
+#
+#  1. RFC 4568 7.1.2 / 5.1: Junction's 200 OK to alice is RTP/SAVP with one
+#     a=crypto line (alice's tag and suite, Junction's own inline key);
+#     the REST call shows the suite on alice's leg and "" on bob's.
+#  2. RFC 3711 3.1: captured on lo, every RTP packet Junction sends alice
+#     is the plain length plus the suite's auth tag (10 bytes for _80, 4
+#     for _32), and its payload read as PCMU does NOT follow bob's audio,
+#     while the packets Junction sends bob (plain, same capture, same
+#     analysis) DO follow alice's: the difference is the encryption.
+#  3. Audio still arrives: what each phone decoded follows what the other
+#     sent (alice's recording proves SRTP protect on our side, bob's proves
+#     unprotect).
+#  4. RFC 3264 6 / RFC 4568 7.5: a plain-only caller against srtp: require
+#     gets 488 Not Acceptable Here.
+. "$(dirname "$0")/../../../test/integration/lib.sh"
+. "$JN_ROOT/test/integration/baresip.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+jn_require_daemon
+command -v baresip >/dev/null || fail "baresip is not installed"
+[ -f /usr/lib/baresip/modules/srtp.so ] || fail "baresip's srtp.so is not installed"
+[ "$(id -u)" = 0 ] || fail "the loopback capture needs root (AF_PACKET)"
+
+jn_ports
+read -r -a bp <<<"$(jn_free_ports 4)"
+ALICE_SIP=${bp[0]} BOB_SIP=${bp[1]} ALICE_CTRL=${bp[2]} BOB_CTRL=${bp[3]}
+RTP_MIN=$((30000 + ($$ % 100) * 100))
+jn_script <<EOF2
+request {
+    if (method == "INVITE") {
+        call.bridge("sip:bob@127.0.0.1:$BOB_SIP");
+        exit;
+    }
+    if (method == "ACK") { drop; }
+    reply(404, "Not Found");
+}
+EOF2
+jn_config - <<EOF2
+modules:
+  - name: media
+    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
+  - name: dtmf
+  - name: call
+    params: { rtp_timeout: 10, srtp: require, bridge_srtp: "off" }
+EOF2
+jn_start
+
+python3 "$JN_ITEST/audio.py" gen "$T/alice.wav" 20
+python3 "$JN_ITEST/audio.py" gen "$T/bob.wav" 20 8000 3264
+
+# phones ALICE_MEDIAENC: alice (SDES when given) and bob (plain, answers).
+phones() {
+	rm -rf "$T/alice" "$T/bob"
+	bs_phone bob "$BOB_SIP" "$BOB_CTRL" "$T/bob.wav" \
+		"<sip:bob@127.0.0.1:$BOB_SIP>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1"
+	local acc="<sip:alice@127.0.0.1:$ALICE_SIP>;regint=0;answermode=manual"
+	bs_phone alice "$ALICE_SIP" "$ALICE_CTRL" "$T/alice.wav" \
+		"$acc;audio_codecs=PCMU/8000/1$1" \
+		"module			srtp.so"
+	bs_wait_log "$T/bob/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "bob starts"
+	bs_wait_log "$T/alice/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "alice starts"
+	sleep 0.3
+}
+
+note "alice (SDES, RTP/SAVP) -> Junction -> bob (plain RTP/AVP), captured on lo"
+phones ";mediaenc=srtp-mand"
+python3 "$HERE/srtp_wire.py" capture "$T/wire.jsonl" "$T/capture.stop" \
+	"$RTP_MIN-$((RTP_MIN + 99))" "$JN_PORT" >"$T/capture.log" 2>&1 &
+cap_pid=$!
+jn_track "$cap_pid"
+sleep 0.3
+bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
+bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
+bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
+sleep 3
+jn_http GET /calls
+calls=$HTTP_BODY
+suite=$(json_get "$calls" 'd[0]["legs"][0]["srtp"]')
+note "legs: $(json_get "$calls" '[(l["codec"], l["srtp"], l["local_rtp"]) for l in d[0]["legs"]]')"
+case "$suite" in
+AES_CM_128_HMAC_SHA1_80) tag=10 ;;
+AES_CM_128_HMAC_SHA1_32) tag=4 ;;
+*) fail "alice's leg is not SRTP: srtp=\"$suite\" ($calls)" ;;
+esac
+assert_eq "$(json_get "$calls" 'd[0]["legs"][1]["srtp"]')" "" "bob's leg is plain RTP"
+a_port=$(json_get "$calls" 'd[0]["legs"][0]["local_rtp"].split(":")[1]')
+b_port=$(json_get "$calls" 'd[0]["legs"][1]["local_rtp"].split(":")[1]')
+st() { json_get "$calls" "d[0][\"legs\"][$1][\"stats\"][\"$2\"]"; }
+assert_ge "$(st 0 rx_packets)" 100 "SRTP from alice authenticated and decrypted by Junction"
+assert_ge "$(st 1 tx_packets)" 100 "relayed to bob"
+assert_ge "$(st 0 tx_packets)" 100 "bob's RTP protected towards alice"
+# baresip sends one plain RTCP APP "PINGPONG" probe before its SRTCP:
+# not SRTCP (RFC 3711 3.4), so dropped and counted; RTP must all pass.
+[ "$(st 0 rx_dropped)" -le 2 ] || fail "alice's packets dropped: $(st 0 rx_dropped)"
+for ((i = 0; i < 40 * JN_SLOW && $(st 0 rtcp_rx) < 1; i++)); do # first SRTCP report
+	sleep 0.1
+	jn_http GET /calls
+	calls=$HTTP_BODY
+done
+assert_ge "$(st 0 rtcp_rx)" 1 "alice's SRTCP report unprotected (RFC 3711 3.4)"
+note "alice's leg: rx $(st 0 rx_packets) tx $(st 0 tx_packets)" \
+	"dropped $(st 0 rx_dropped) rtcp_rx $(st 0 rtcp_rx)"
+bs_ctrl "$ALICE_CTRL" hangup ""
+bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
+touch "$T/capture.stop"
+bs_quit alice "$ALICE_CTRL"
+bs_quit bob "$BOB_CTRL"
+wait "$cap_pid" || fail "capture failed: $(cat "$T/capture.log")"
+
+# 1. The answer Junction sent alice (RFC 4568 7.1.2): RTP/SAVP, one crypto
+# line, alice's tag, a 30-byte key (40 base64 characters).
+python3 "$HERE/srtp_wire.py" sip "$T/wire.jsonl" "$JN_PORT" >"$T/sip.txt"
+ok200=$(tr -d '\r' <"$T/sip.txt")
+grep -q "^m=audio [0-9]* RTP/SAVP 0" <<<"$ok200" || fail "no RTP/SAVP in our 200 OK: $ok200"
+assert_eq "$(grep -c '^a=crypto:' <<<"$ok200")" 1 "one a=crypto line in the answer"
+grep -Eq "^a=crypto:[0-9]+ $suite inline:[A-Za-z0-9+/]{40}$" <<<"$ok200" ||
+	fail "a=crypto line: $(grep '^a=crypto' <<<"$ok200")"
+
+# 2. On the wire: SRTP towards alice, plain towards bob.
+to_alice=$(python3 "$HERE/srtp_wire.py" rtp "$T/wire.jsonl" "$a_port" "$T/wire_alice.wav")
+to_bob=$(python3 "$HERE/srtp_wire.py" rtp "$T/wire.jsonl" "$b_port" "$T/wire_bob.wav")
+note "Junction -> alice: $to_alice; Junction -> bob: $to_bob"
+assert_ge "$(json_get "$to_alice" 'd["packets"]')" 100 "packets to alice captured"
+assert_eq "$(json_get "$to_alice" '",".join(d["lengths"])')" "$((172 + tag))" \
+	"every packet to alice is 172 + $tag bytes (RFC 3711 3.1: auth tag)"
+assert_eq "$(json_get "$to_bob" '",".join(d["lengths"])')" 172 "packets to bob are plain"
+out=$(python3 "$JN_ITEST/audio.py" corr "$T/wire_bob.wav" "$T/alice.wav" \
+	--min-env 0.9 --min-wave 0.9) ||
+	fail "control: the plain packets to bob do not follow alice's audio: $out"
+note "wire to bob (plain) vs alice's audio: $out"
+out=$(python3 "$JN_ITEST/audio.py" corr "$T/wire_alice.wav" "$T/bob.wav" --min-rms 0 2>&1) || true
+note "wire to alice (SRTP) vs bob's audio: $out"
+wave=$(sed -n 's/.*wave \(-\{0,1\}[0-9.]*\).*/\1/p' <<<"$out" | head -n 1)
+env=$(sed -n 's/.*env \(-\{0,1\}[0-9.]*\).*/\1/p' <<<"$out" | head -n 1)
+[ -n "$wave" ] && [ -n "$env" ] || fail "no correlation figures: $out"
+python3 -c "import sys; sys.exit(not (abs($wave) < 0.3 and $env < 0.6))" ||
+	fail "the payload to alice resembles bob's audio (env $env, wave $wave): not encrypted"
+
+# 3. Audio arrives both ways.
+dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
+[ -n "$dec" ] || fail "bob wrote no received-audio dump"
+out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.9) ||
+	fail "bob's audio does not follow alice's (SRTP -> plain): $out"
+note "alice -> bob (SRTP unprotected by Junction): $out"
+dec=$(find "$T/alice/dump" -name '*-dec.wav' | head -n 1)
+[ -n "$dec" ] || fail "alice wrote no received-audio dump"
+out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/bob.wav" --min-env 0.9 --min-wave 0.9) ||
+	fail "alice's audio does not follow bob's (plain -> SRTP): $out"
+note "bob -> alice (protected by Junction): $out"
+
+note "RFC 4568 7.5 / RFC 3264 6: a plain RTP/AVP caller against srtp: require gets 488"
+phones ""
+bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
+bs_wait_log "$T/alice/log" '488|Not Acceptable' $((10 * JN_SLOW)) "alice gets 488"
+bs_quit alice "$ALICE_CTRL"
+bs_quit bob "$BOB_CTRL"
+grep -q '[Cc]all established' "$T/bob/log" && fail "bob was called although the caller was refused"
+sleep 0.3
+jn_http GET /calls
+assert_eq "$(json_get "$HTTP_BODY" 'len(d)')" 0 "no call left"
+jn_alive || fail "daemon died"
+jn_stop
+echo "PASS t_srtp"
