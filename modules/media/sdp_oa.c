@@ -433,8 +433,9 @@ int oa_answer(const struct oa_local *l, const char *offer, size_t len, struct oa
 	if (r)
 		goto out;
 
-	/* Pick the stream: the first audio RTP/AVP one with a port and a codec
-	 * of ours; the codec by OUR preference order. */
+	/* Pick the stream: the first audio one with a port, a transport our
+	 * SRTP policy takes (offer_crypto) and a codec of ours; the codec by
+	 * OUR preference order. */
 	const sdp_media_t *chosen = NULL;
 	const sdp_rtpmap_t *chosen_rm = NULL;
 	struct msrtp_crypto cr;

@@ -156,9 +156,9 @@ static int key_param(const char *p, const char *e, struct msrtp_crypto *out)
 	const char *bar = memchr(p, '|', (size_t)(e - p));
 	const char *ke = bar ? bar : e;
 	uint8_t tmp[MSRTP_KEY_LEN + 3];
+	int r = JN_EPARSE, mki = 0;
 	if (b64_decode(p, (size_t)(ke - p), tmp, sizeof(tmp)) != MSRTP_KEY_LEN)
-		return JN_EPARSE;
-	int mki = 0;
+		goto out;
 	while (bar) {
 		p = bar + 1;
 		bar = memchr(p, '|', (size_t)(e - p));
@@ -166,17 +166,19 @@ static int key_param(const char *p, const char *e, struct msrtp_crypto *out)
 		if (memchr(p, ':', (size_t)(ke - p))) {
 			/* The MKI comes last. */
 			if (mki || bar || !mki_ok(p, ke))
-				return JN_EPARSE;
+				goto out;
 			mki = 1;
 		} else if (mki || !lifetime_ok(p, ke)) {
-			return JN_EPARSE;
+			goto out;
 		}
 	}
 	memcpy(out->key, tmp, MSRTP_KEY_LEN);
-	explicit_bzero(tmp, sizeof(tmp));
 	/* RFC 4568 6.1: with an MKI every packet carries it; our contexts
 	 * have none, so the line is not usable (the answerer skips it). */
-	return mki ? JN_ENOTSUP : 0;
+	r = mki ? JN_ENOTSUP : 0;
+out:
+	explicit_bzero(tmp, sizeof(tmp));
+	return r;
 }
 
 int msrtp_crypto_parse(const char *value, struct msrtp_crypto *out)

@@ -18,6 +18,12 @@
 #     unprotect).
 #  4. RFC 3264 6 / RFC 4568 7.5: a plain-only caller against srtp: require
 #     gets 488 Not Acceptable Here.
+#  5. As offerer (daemon restarted with srtp: off, bridge_srtp: offer):
+#     the callee leg is offered RTP/AVP with our two a=crypto lines; bob
+#     (baresip, mediaenc=srtp, best effort) answers one of them (RFC 4568
+#     7.1.3), the REST call shows the suite on bob's leg only, Junction
+#     authenticates bob's SRTP and bob's recording follows what the plain
+#     caller sent.
 . "$(dirname "$0")/../../../test/integration/lib.sh"
 . "$JN_ROOT/test/integration/baresip.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -53,22 +59,24 @@ jn_start
 python3 "$JN_ITEST/audio.py" gen "$T/alice.wav" 20
 python3 "$JN_ITEST/audio.py" gen "$T/bob.wav" 20 8000 3264
 
-# phones ALICE_MEDIAENC: alice (SDES when given) and bob (plain, answers).
+# alice ACCOUNT_PARAMS [bob]: alice (SDES when asked for), and bob (plain,
+# answers) when the second argument is given.
 phones() {
 	rm -rf "$T/alice" "$T/bob"
-	bs_phone bob "$BOB_SIP" "$BOB_CTRL" "$T/bob.wav" \
+	[ -n "${2:-}" ] && bs_phone bob "$BOB_SIP" "$BOB_CTRL" "$T/bob.wav" \
 		"<sip:bob@127.0.0.1:$BOB_SIP>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1"
 	local acc="<sip:alice@127.0.0.1:$ALICE_SIP>;regint=0;answermode=manual"
 	bs_phone alice "$ALICE_SIP" "$ALICE_CTRL" "$T/alice.wav" \
 		"$acc;audio_codecs=PCMU/8000/1$1" \
 		"module			srtp.so"
-	bs_wait_log "$T/bob/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "bob starts"
+	[ -n "${2:-}" ] &&
+		bs_wait_log "$T/bob/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "bob starts"
 	bs_wait_log "$T/alice/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "alice starts"
 	sleep 0.3
 }
 
 note "alice (SDES, RTP/SAVP) -> Junction -> bob (plain RTP/AVP), captured on lo"
-phones ";mediaenc=srtp-mand"
+phones ";mediaenc=srtp-mand" bob
 python3 "$HERE/srtp_wire.py" capture "$T/wire.jsonl" "$T/capture.stop" \
 	"$RTP_MIN-$((RTP_MIN + 99))" "$JN_PORT" >"$T/capture.log" 2>&1 &
 cap_pid=$!
@@ -77,34 +85,34 @@ sleep 0.3
 bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
 bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
 bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
-sleep 3
-jn_http GET /calls
-calls=$HTTP_BODY
-suite=$(json_get "$calls" 'd[0]["legs"][0]["srtp"]')
-note "legs: $(json_get "$calls" '[(l["codec"], l["srtp"], l["local_rtp"]) for l in d[0]["legs"]]')"
+sleep 2.5
+# One look at the REST call: "legs" fields and stats, "-" for "".
+legs() {
+	jn_http GET /calls
+	json_get "$HTTP_BODY" '" ".join(str(x) or "-" for l in d[0]["legs"] for x in
+		[l["srtp"], l["local_rtp"].split(":")[1], l["stats"]["rx_packets"],
+		 l["stats"]["tx_packets"], l["stats"]["rx_dropped"], l["stats"]["rtcp_rx"]])'
+}
+read -r suite a_port a_rx a_tx a_drop a_rtcp bsuite b_port b_rx b_tx b_drop b_rtcp <<<"$(legs)"
+# baresip sends one plain RTCP APP "PINGPONG" probe before its SRTCP: not
+# SRTCP (RFC 3711 3.4), so dropped and counted. Wait for its first report.
+for ((i = 0; i < 40 * JN_SLOW && a_rtcp < 1; i++)); do
+	sleep 0.1
+	read -r suite a_port a_rx a_tx a_drop a_rtcp bsuite b_port b_rx b_tx b_drop b_rtcp <<<"$(legs)"
+done
+note "alice's leg: $suite rx $a_rx tx $a_tx dropped $a_drop rtcp_rx $a_rtcp;" \
+	"bob's leg: $bsuite rx $b_rx tx $b_tx"
 case "$suite" in
 AES_CM_128_HMAC_SHA1_80) tag=10 ;;
 AES_CM_128_HMAC_SHA1_32) tag=4 ;;
-*) fail "alice's leg is not SRTP: srtp=\"$suite\" ($calls)" ;;
+*) fail "alice's leg is not SRTP: srtp=\"$suite\"" ;;
 esac
-assert_eq "$(json_get "$calls" 'd[0]["legs"][1]["srtp"]')" "" "bob's leg is plain RTP"
-a_port=$(json_get "$calls" 'd[0]["legs"][0]["local_rtp"].split(":")[1]')
-b_port=$(json_get "$calls" 'd[0]["legs"][1]["local_rtp"].split(":")[1]')
-st() { json_get "$calls" "d[0][\"legs\"][$1][\"stats\"][\"$2\"]"; }
-assert_ge "$(st 0 rx_packets)" 100 "SRTP from alice authenticated and decrypted by Junction"
-assert_ge "$(st 1 tx_packets)" 100 "relayed to bob"
-assert_ge "$(st 0 tx_packets)" 100 "bob's RTP protected towards alice"
-# baresip sends one plain RTCP APP "PINGPONG" probe before its SRTCP:
-# not SRTCP (RFC 3711 3.4), so dropped and counted; RTP must all pass.
-[ "$(st 0 rx_dropped)" -le 2 ] || fail "alice's packets dropped: $(st 0 rx_dropped)"
-for ((i = 0; i < 40 * JN_SLOW && $(st 0 rtcp_rx) < 1; i++)); do # first SRTCP report
-	sleep 0.1
-	jn_http GET /calls
-	calls=$HTTP_BODY
-done
-assert_ge "$(st 0 rtcp_rx)" 1 "alice's SRTCP report unprotected (RFC 3711 3.4)"
-note "alice's leg: rx $(st 0 rx_packets) tx $(st 0 tx_packets)" \
-	"dropped $(st 0 rx_dropped) rtcp_rx $(st 0 rtcp_rx)"
+assert_eq "$bsuite" "-" "bob's leg is plain RTP"
+assert_ge "$a_rx" 100 "SRTP from alice authenticated and decrypted by Junction"
+assert_ge "$b_tx" 100 "relayed to bob"
+assert_ge "$a_tx" 100 "bob's RTP protected towards alice"
+[ "$a_drop" -le 2 ] || fail "alice's packets dropped: $a_drop"
+assert_ge "$a_rtcp" 1 "alice's SRTCP report unprotected (RFC 3711 3.4)"
 bs_ctrl "$ALICE_CTRL" hangup ""
 bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
 touch "$T/capture.stop"
@@ -158,11 +166,50 @@ phones ""
 bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
 bs_wait_log "$T/alice/log" '488|Not Acceptable' $((10 * JN_SLOW)) "alice gets 488"
 bs_quit alice "$ALICE_CTRL"
-bs_quit bob "$BOB_CTRL"
-grep -q '[Cc]all established' "$T/bob/log" && fail "bob was called although the caller was refused"
+# Refused before any callee leg (bob is not even running this time).
+assert_eq "$(grep -c 'bridging sip:alice' "$JN_LOG")" 1 "no second bridge attempt"
 sleep 0.3
 jn_http GET /calls
 assert_eq "$(json_get "$HTTP_BODY" 'len(d)')" 0 "no call left"
+jn_alive || fail "daemon died"
+jn_stop
+
+note "bridge_srtp: offer: we offer RTP/AVP + a=crypto to bob (best effort, mediaenc=srtp)"
+# RFC 4568 7.1.3: bob picks one of our lines; alice stays plain (srtp: off).
+jn_config - <<EOF2
+modules:
+  - name: media
+    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
+  - name: dtmf
+  - name: call
+    params: { rtp_timeout: 10, srtp: "off", bridge_srtp: offer }
+EOF2
+jn_start
+phones ""
+bs_phone bob "$BOB_SIP" "$BOB_CTRL" "$T/bob.wav" \
+	"<sip:bob@127.0.0.1:$BOB_SIP>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1;mediaenc=srtp" \
+	"module			srtp.so"
+bs_wait_log "$T/bob/log" 'ctrl_tcp|baresip is ready' $((10 * JN_SLOW)) "bob starts"
+bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
+bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
+sleep 2
+read -r suite a_port a_rx a_tx a_drop a_rtcp bsuite b_port b_rx b_tx b_drop b_rtcp <<<"$(legs)"
+note "alice's leg: $suite rx $a_rx; bob's leg: $bsuite rx $b_rx tx $b_tx dropped $b_drop"
+assert_eq "$suite" "-" "alice's leg is plain"
+case "$bsuite" in
+AES_CM_128_HMAC_SHA1_80 | AES_CM_128_HMAC_SHA1_32) ;;
+*) fail "bob's leg is not SRTP: srtp=\"$bsuite\"" ;;
+esac
+assert_ge "$b_rx" 60 "bob's SRTP authenticated and decrypted by Junction"
+bs_ctrl "$ALICE_CTRL" hangup ""
+bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
+bs_quit alice "$ALICE_CTRL"
+bs_quit bob "$BOB_CTRL"
+dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
+[ -n "$dec" ] || fail "bob wrote no received-audio dump"
+out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.9) ||
+	fail "bob's audio does not follow alice's (plain -> SRTP we offered): $out"
+note "alice -> bob (protected by Junction with the key we offered): $out"
 jn_alive || fail "daemon died"
 jn_stop
 echo "PASS t_srtp"
