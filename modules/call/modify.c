@@ -344,8 +344,9 @@ static void carry_direction(struct call_leg *l)
 int call_leg_offer_in(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip, int update)
 {
 	struct call *c = l->call;
-	if (l->reinvite && !update)
-		return 491; /* RFC 3261 14.2: ours is pending */
+	/* RFC 3261 14.2 / RFC 3311 5.2: an offer while ours is pending. */
+	if (l->reinvite && (!update || (sip->sip_payload && sip->sip_payload->pl_len)))
+		return 491;
 	if (call_session_check(irq, sip)) {
 		nta_incoming_destroy(irq);
 		return 0;
