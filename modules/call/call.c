@@ -48,18 +48,21 @@ static const jn_param_def_t call_params[] = {
     {"bridge_srtp", JN_PARAM_STR, "off", 0, 0,
      "SRTP of the legs call.bridge() places: off (RTP/AVP), offer (RTP/AVP with a=crypto; "
      "plain if the callee answers plain), require (RTP/SAVP)"},
+    {"inband_dtmf", JN_PARAM_STR, "auto", 0, 0,
+     "in-band DTMF detection on both legs: off, auto (on a leg that negotiated no "
+     "telephone-event, RFC 4733, so tones are its only way) or on (always; a phone that "
+     "sends both is then heard twice)"},
     {.name = NULL},
 };
 
-/* "off" | "offer" | "require" -> policy (module parameters srtp, bridge_srtp). */
-static int call_srtp_policy(const char *v, media_srtp_t *out)
+/* v's index in one of the three-valued parameters: srtp, bridge_srtp
+ * ("off" | "offer" | "require": media_srtp_t) and inband_dtmf ("off" |
+ * "auto" | "on": media_inband_t). */
+static int call_param_pick(const char *v, const char *const names[3])
 {
-	static const char *const names[] = {"off", "offer", "require"};
-	for (unsigned i = 0; v && i < 3; i++)
-		if (!strcmp(v, names[i])) {
-			*out = (media_srtp_t)i;
-			return 0;
-		}
+	for (int i = 0; v && i < 3; i++)
+		if (!strcmp(v, names[i]))
+			return i;
 	return JN_EINVAL;
 }
 
@@ -299,11 +302,22 @@ static int call_load(jn_module_t *m)
 		return -1;
 	}
 	snprintf(call_conf.prompt_dir, sizeof(call_conf.prompt_dir), "%s", pd);
-	if (call_srtp_policy(jn_param_str(m, "srtp"), &call_conf.srtp) < 0 ||
-	    call_srtp_policy(jn_param_str(m, "bridge_srtp"), &call_conf.bridge_srtp) < 0) {
+	static const char *const srtp_names[] = {"off", "offer", "require"};
+	static const char *const inband_names[] = {"off", "auto", "on"};
+	int srtp = call_param_pick(jn_param_str(m, "srtp"), srtp_names);
+	int bsrtp = call_param_pick(jn_param_str(m, "bridge_srtp"), srtp_names);
+	int inband = call_param_pick(jn_param_str(m, "inband_dtmf"), inband_names);
+	if (srtp < 0 || bsrtp < 0) {
 		jn_log_err(m, "srtp and bridge_srtp are off, offer or require");
 		return -1;
 	}
+	if (inband < 0) {
+		jn_log_err(m, "inband_dtmf is off, auto or on");
+		return -1;
+	}
+	call_conf.srtp = (media_srtp_t)srtp;
+	call_conf.bridge_srtp = (media_srtp_t)bsrtp;
+	call_conf.inband_dtmf = (media_inband_t)inband;
 	call_stopping = 0;
 	call_media = jn_api_get(m, MEDIA_API_NAME, MEDIA_API_VERSION);
 	call_dtmf = jn_api_get(m, DTMF_API_NAME, DTMF_API_VERSION);

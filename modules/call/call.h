@@ -35,6 +35,7 @@ struct call_conf {
 	unsigned min_se;          /* RFC 4028 Min-SE: shorter intervals get 422 */
 	media_srtp_t srtp;        /* A legs (we answer): param srtp */
 	media_srtp_t bridge_srtp; /* B legs (we offer): param bridge_srtp */
+	media_inband_t inband_dtmf; /* both legs: param inband_dtmf */
 };
 extern struct call_conf call_conf;
 

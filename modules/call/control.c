@@ -184,14 +184,15 @@ static int info_done(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip)
  * by the media engine as packets; otherwise the other leg gets an INFO
  * with application/dtmf-relay (the de facto format of SIP INFO DTMF; RFC
  * 6086 defines the framework), so an RFC 4733 caller reaches an INFO-only
- * callee and the other way round. */
+ * callee and the other way round. A tone heard in the audio is not sent
+ * again: it reaches the other leg in the audio it came in. */
 static void relay_digit(struct call_leg *l, const dtmf_event_t *ev)
 {
 	struct call *c = l->call;
 	if (!c->has_b || c->ended)
 		return;
 	struct call_leg *o = l->role == 'a' ? &c->b : &c->a;
-	if (o->state != CALL_LEG_CONFIRMED || !o->leg || !o->ms)
+	if (o->state != CALL_LEG_CONFIRMED || !o->leg || !o->ms || ev->source == DTMF_SRC_INBAND)
 		return;
 	media_stream_info_t si = {.size = sizeof(si)};
 	if (call_media->stream_info(o->ms, &si) < 0)

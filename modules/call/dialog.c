@@ -212,7 +212,7 @@ void call_media_event(const media_event_t *ev, void *data)
 		memset(&de, 0, sizeof(de));
 		de.size = sizeof(de);
 		de.digit = ev->digit;
-		de.source = DTMF_SRC_RFC4733;
+		de.source = ev->dtmf_inband ? DTMF_SRC_INBAND : DTMF_SRC_RFC4733;
 		de.duration_ms = ev->duration_ms;
 		de.volume = DTMF_VOLUME_UNKNOWN;
 		call_digit(l, &de);
@@ -250,5 +250,6 @@ int call_media_create(struct call_leg *l, int family, const char *const *codecs,
 	o.on_event = call_media_event;
 	o.data = l;
 	o.dtmf = call_dtmf;
+	o.inband_dtmf = call_conf.inband_dtmf;
 	return call_media->session_create(&o, &l->ms);
 }

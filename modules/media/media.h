@@ -79,6 +79,7 @@ struct media_session {
 
 	/* ---- set at create, then read-only ---- */
 	const struct dtmf_api *dtmf; /* opts.dtmf */
+	media_inband_t inband;       /* opts.inband_dtmf (OFF without dtmf) */
 	int rtp_fd, rtcp_fd;
 	unsigned port;
 	struct mfd fd_rtp, fd_rtcp;

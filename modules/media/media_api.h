@@ -107,6 +107,8 @@ typedef struct media_event {
 	unsigned duration_ms; /* MEDIA_EV_DTMF */
 	char addr[48];       /* MEDIA_EV_LATCHED: numeric host */
 	unsigned port;       /* MEDIA_EV_LATCHED */
+	/* ---- since in-band DTMF ---- */
+	int dtmf_inband;     /* MEDIA_EV_DTMF: 1 detected in the audio, 0 RFC 4733 */
 } media_event_t;
 
 /* Runs on the SIP thread. The event is borrowed for the call. The callback
@@ -115,6 +117,12 @@ typedef struct media_event {
 typedef void (*media_event_cb)(const media_event_t *ev, void *data);
 
 /* ---- sessions ------------------------------------------------------- */
+typedef enum {
+	MEDIA_INBAND_OFF = 0,
+	MEDIA_INBAND_AUTO = 1,
+	MEDIA_INBAND_ON = 2,
+} media_inband_t;
+
 typedef struct media_session_opts {
 	uint32_t size; /* sizeof(media_session_opts_t) */
 	/* AF_INET or AF_INET6; 0: AF_INET. Use sdp_family() on an incoming
@@ -146,6 +154,14 @@ typedef struct media_session_opts {
 	 * still relayed to a connected peer); one event per digit when it
 	 * ends. The media module itself does not depend on dtmf. */
 	const struct dtmf_api *dtmf;
+	/* ---- since in-band DTMF ---- */
+	/* In-band DTMF detection (spandsp, through dtmf's in-band receiver;
+	 * needs dtmf above): what the leg sends is decoded and its tones are
+	 * reported as MEDIA_EV_DTMF with dtmf_inband set. AUTO detects while
+	 * the negotiation has no telephone-event (a phone that can only send
+	 * tones), ON always. A relayed stream is still relayed untouched; the
+	 * decode costs about what one direction of transcoding does. */
+	media_inband_t inband_dtmf;
 } media_session_opts_t;
 
 /* What an offer/answer exchange agreed on, for the caller's decisions

@@ -11,6 +11,7 @@
 #include <spandsp.h>
 #include <speex/speex_resampler.h>
 
+#include "../dtmf/dtmf_api.h"
 #include "jitter.h"
 #include "media.h"
 #include "pipeline.h"
@@ -251,6 +252,10 @@ struct mpipe {
 	int marker;
 	struct msrc *src;
 	struct mrec *rec;
+	/* In-band DTMF: the received frames at 8 kHz into spandsp's detector. */
+	dtmf_inband_rx_t *ib;
+	struct rsm ib_rs;
+	struct fifo ib_buf;
 };
 
 static int transcoding(const struct media_session *s)
@@ -258,6 +263,45 @@ static int transcoding(const struct media_session *s)
 	const struct media_session *o = s->wpeer;
 	return o && o != s && s->have_params && o->have_params && s->p.codec && o->p.codec &&
 	       s->p.codec != o->p.codec;
+}
+
+/* In-band detection wanted now: opts.inband_dtmf ON, or AUTO while the
+ * leg negotiated no telephone-event (RFC 4733 is then its only way). */
+static int inband_wanted(const struct media_session *s)
+{
+	return s->inband != MEDIA_INBAND_OFF && s->have_params && s->p.codec &&
+	       (s->inband == MEDIA_INBAND_ON || s->p.te_pt < 0);
+}
+
+static void inband_digit(const dtmf_event_t *de, void *data)
+{
+	struct media_session *s = data;
+	media_event_t ev = {.size = sizeof(ev), .type = MEDIA_EV_DTMF, .dtmf_inband = 1};
+	ev.digit = de->digit;
+	ev.duration_ms = de->duration_ms;
+	media_post_event(s, &ev);
+}
+
+static void inband_free(struct media_session *s, struct mpipe *p)
+{
+	if (p->ib)
+		s->dtmf->inband_rx_free(p->ib);
+	p->ib = NULL;
+	rsm_free(&p->ib_rs);
+	p->ib_buf.n = 0;
+}
+
+/* This tick's received frame, at 8 kHz, to the detector (spandsp's DTMF
+ * receiver works on 8 kHz; a wideband leg is resampled down). */
+static void inband_feed(struct media_session *s, uint64_t now)
+{
+	struct mpipe *p = s->pipe;
+	rsm_push(&p->ib_rs, p->rate, 8000, p->frame, p->rate / 50, &p->ib_buf);
+	while (p->ib_buf.n >= 160) {
+		int16_t x[160];
+		fifo_pop(&p->ib_buf, x, 160);
+		s->dtmf->inband_rx_feed(p->ib, x, 160, now);
+	}
 }
 
 /* The PCM rate a session's codec runs at. Opus runs at its peer's rate when
@@ -299,6 +343,7 @@ void pipe_free(struct media_session *s)
 	if (!p)
 		return;
 	close_channel(p);
+	inband_free(s, p);
 	if (p->src)
 		post_done(s, MEDIA_EV_PLAYBACK_DONE, p->src->id, 0);
 	if (p->rec)
@@ -358,14 +403,18 @@ static struct mpipe *ensure_pipe(struct media_session *s)
 void pipe_update(struct media_session *s)
 {
 	struct mpipe *p = s->pipe;
-	int tc = transcoding(s);
-	if (!tc && (!p || (!p->src && !p->rec))) {
+	int tc = transcoding(s), ib = inband_wanted(s);
+	if (!tc && !ib && (!p || (!p->src && !p->rec))) {
 		pipe_free(s);
 		return;
 	}
 	if (!p && !(p = ensure_pipe(s)))
 		return;
-	p->decode = tc || p->rec;
+	if (ib && !p->ib && !(p->ib = s->dtmf->inband_rx_new(inband_digit, s)))
+		jn_log_err(media_mod, "cannot start in-band DTMF detection");
+	else if (!ib && p->ib)
+		inband_free(s, p);
+	p->decode = tc || p->rec || p->ib;
 	if (!s->have_params || !s->p.codec) {
 		close_channel(p);
 		return;
@@ -389,6 +438,9 @@ int pipe_rx(struct media_session *s, const uint8_t *buf, size_t len, uint64_t no
 	struct mpipe *p = s->pipe;
 	if (!p || !p->decode || !p->jb || (int)(buf[1] & 0x7f) != s->p.pt)
 		return 0;
+	/* Decoded for a sink (recorder, DTMF detector) only: the relay still
+	 * gets the packet; transcoding consumes it. */
+	int consumed = transcoding(s);
 	rtp_hdr_t h;
 	if (rtp_parse(buf, len, &h) < 0) {
 		STAT_ADD(s, rx_dropped, 1);
@@ -401,7 +453,7 @@ int pipe_rx(struct media_session *s, const uint8_t *buf, size_t len, uint64_t no
 		p->have_in_ssrc = 1;
 	}
 	jb_put(p->jb, h.seq, h.ts, (int)h.marker, h.payload, h.payload_len, now);
-	return 1;
+	return consumed;
 }
 
 static void finish_src(struct media_session *s, int status)
@@ -689,6 +741,8 @@ void pipe_tick(struct media_session *list, uint64_t now)
 		if (!p->decode)
 			continue;
 		pull_frame(s, now);
+		if (p->ib)
+			inband_feed(s, now);
 		if (p->rec)
 			record_frame(s);
 	}

@@ -2,11 +2,14 @@
  * run by the worker that owns the session on its 20 ms tick:
  *
  *   RTP in -> jitter buffer -> decoder (+PLC) -> 20 ms frame --> recorder
+ *                                                     |----> DTMF detector (8 kHz)
  *                                                     |
  *   source (file, tone, silence)  or  peer's frame --resample--> encoder -> RTP out
  *
  * A session gets a pipeline when it transcodes (connected to a peer with
- * another codec), plays a source or records; plain relay never decodes.
+ * another codec), plays a source, records or detects in-band DTMF; plain
+ * relay never decodes (a relayed leg with a recorder or detector is decoded
+ * beside the relay, which goes on untouched).
  * Everything here runs on the worker thread except msrc_open_*() and
  * mrec_open(), which the SIP thread calls so the caller learns about a
  * missing file at once. */
@@ -41,8 +44,9 @@ void mrec_free(struct mrec *rec);
  * pipeline. */
 void pipe_update(struct media_session *s);
 void pipe_free(struct media_session *s);
-/* An RTP packet for s (already validated and latched). 1: consumed by the
- * decoder path, 0: let the relay have it. */
+/* An RTP packet for s (already validated and latched). 1: consumed (by the
+ * transcoder, or dropped as malformed), 0: let the relay have it (it may
+ * also have been queued for a recorder or the DTMF detector). */
 int pipe_rx(struct media_session *s, const uint8_t *buf, size_t len, uint64_t now_ms);
 /* 1 while s plays a source: the relay must not send the peer's audio. */
 int pipe_muted(const struct media_session *s);

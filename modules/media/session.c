@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "../dtmf/dtmf_api.h"
 #include "media.h"
 #include "pipeline.h"
 
@@ -246,6 +247,15 @@ static int api_session_create(const media_session_opts_t *o, media_session_t **o
 	s->data = o->data;
 	if (o->size >= offsetof(media_session_opts_t, dtmf) + sizeof(o->dtmf))
 		s->dtmf = o->dtmf;
+	if (o->size >= offsetof(media_session_opts_t, inband_dtmf) + sizeof(o->inband_dtmf)) {
+		if ((unsigned)o->inband_dtmf > MEDIA_INBAND_ON) {
+			r = JN_EINVAL;
+			goto fail;
+		}
+		if (s->dtmf && s->dtmf->size >= offsetof(dtmf_api_t, inband_rx_fillin) +
+		                                    sizeof(s->dtmf->inband_rx_fillin))
+			s->inband = o->inband_dtmf;
+	}
 	s->rtp_timeout_ms = o->rtp_timeout_ms ? o->rtp_timeout_ms : c->rtp_timeout_ms;
 	s->local.family = family;
 	snprintf(s->local.addr, sizeof(s->local.addr), "%s", o->advertise_ip ? o->advertise_ip : ip);

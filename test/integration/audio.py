@@ -17,6 +17,18 @@
       and exits non-zero when a figure is below its threshold. Any rate or
       channel count is accepted: both sides are mixed to mono and brought
       to 8 kHz first.
+
+  audio.py dtmf OUT.wav DIGITS [ON_MS] [OFF_MS] [LEAD_MS]
+      DTMF tones for DIGITS (0-9 * # A-D) at 8 kHz: the ITU-T Q.23 row and
+      column frequencies summed, each at about -10 dBm0, ON_MS (default
+      100) of tone then OFF_MS (default 100) of silence per digit, after
+      LEAD_MS (default 200) of silence. Synthesised here, independent of
+      the detector under test.
+
+  audio.py rtp-pcap OUT.pcap IN.wav pcmu|pcma [PTIME_MS]
+      IN.wav (8 kHz mono) as G.711 RTP (RFC 3551: PT 0 or 8, PTIME_MS
+      default 20) in a pcap (Ethernet/IPv4/UDP, 127.0.0.1:6000 -> :6002)
+      that SIPp's play_pcap_audio replays.
 """
 import math
 import random
@@ -42,6 +54,15 @@ def read(path):
     return [float(x) for x in s]
 
 
+def write(path, samples, rate):
+    w = wave.open(path, "wb")
+    w.setnchannels(1)
+    w.setsampwidth(2)
+    w.setframerate(rate)
+    w.writeframes(struct.pack("<%dh" % len(samples), *samples))
+    w.close()
+
+
 def gen(path, seconds, rate=8000, seed=4733):
     rnd = random.Random(seed)
     out, t = [], 0
@@ -57,12 +78,7 @@ def gen(path, seconds, rate=8000, seed=4733):
             t += 1
         out.extend([0] * int(rate * rnd.uniform(0.02, 0.12)))
     out = out[:total]
-    w = wave.open(path, "wb")
-    w.setnchannels(1)
-    w.setsampwidth(2)
-    w.setframerate(rate)
-    w.writeframes(struct.pack("<%dh" % len(out), *out))
-    w.close()
+    write(path, out, rate)
 
 
 def envelope(x, n=80):
@@ -122,6 +138,80 @@ def corr(rx_path, tx_path, min_env, min_wave, min_rms):
         sys.exit("; ".join(bad))
 
 
+DTMF_ROWS = (697, 770, 852, 941)
+DTMF_COLS = (1209, 1336, 1477, 1633)
+DTMF_KEYS = ("123A", "456B", "789C", "*0#D")
+
+
+def dtmf(path, digits, on_ms=100, off_ms=100, lead_ms=200):
+    rate = 8000
+    # 0 dBm0 is a sine of peak 32767 * 10^(-3.14/20) (G.711 law); -10 dBm0:
+    amp = 32767 * 10 ** (-3.14 / 20) * 10 ** (-10 / 20)
+    out = [0] * (rate * lead_ms // 1000)
+    for d in digits:
+        row = next((r for r, keys in enumerate(DTMF_KEYS) if d in keys), None)
+        if row is None:
+            sys.exit("not a DTMF digit: %r" % d)
+        f1, f2 = DTMF_ROWS[row], DTMF_COLS[DTMF_KEYS[row].index(d)]
+        for i in range(rate * on_ms // 1000):
+            t = i / rate
+            out.append(int(amp * (math.sin(2 * math.pi * f1 * t) + math.sin(2 * math.pi * f2 * t))))
+        out.extend([0] * (rate * off_ms // 1000))
+    write(path, out, rate)
+
+
+def ulaw(x):
+    """G.711 mu-law of one 16-bit sample."""
+    x = int(x) >> 2  # 14 bits
+    mask = 0x7F if x < 0 else 0xFF
+    x = min(abs(x), 8159) + 0x21
+    seg = max(0, x.bit_length() - 6)
+    if seg > 7:
+        return 0x7F ^ mask
+    return ((seg << 4) | ((x >> (seg + 1)) & 0x0F)) ^ mask
+
+
+def alaw(x):
+    """G.711 A-law of one 16-bit sample."""
+    x = int(x) >> 3  # 13 bits
+    mask = 0xD5 if x >= 0 else 0x55
+    if x < 0:
+        x = -x - 1
+    seg = max(0, x.bit_length() - 5)
+    if seg > 7:
+        return 0x7F ^ mask
+    v = (x >> 1) & 0x0F if seg < 2 else (x >> seg) & 0x0F
+    return ((seg << 4) | v) ^ mask
+
+
+def rtp_pcap(out_path, in_path, codec, ptime_ms=20):
+    s = read(in_path)
+    pt, enc = {"pcmu": (0, ulaw), "pcma": (8, alaw)}[codec]
+    spp = 8 * ptime_ms
+    pcap = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    ssrc, seq, ts = 0x4A554E43, 1000, 160000
+    for k in range(0, len(s) - spp + 1, spp):
+        payload = bytes(enc(v) for v in s[k:k + spp])
+        rtp = struct.pack("!BBHII", 0x80, (0x80 if k == 0 else 0) | pt, seq & 0xFFFF, ts, ssrc)
+        udp_len = 8 + len(rtp) + len(payload)
+        udp = struct.pack("!HHHH", 6000, 6002, udp_len, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, seq & 0xFFFF, 0x4000, 64, 17, 0,
+                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+        csum = sum(struct.unpack("!10H", ip))
+        csum = (csum & 0xFFFF) + (csum >> 16)
+        csum = (csum & 0xFFFF) + (csum >> 16)
+        ip = ip[:10] + struct.pack("!H", ~csum & 0xFFFF) + ip[12:]
+        eth = b"\x00" * 12 + b"\x08\x00"
+        frame = eth + ip + udp + rtp + payload
+        t_us = k * 125  # 8 kHz: 125 us a sample
+        pcap.append(struct.pack("<IIII", t_us // 1000000, t_us % 1000000, len(frame), len(frame)))
+        pcap.append(frame)
+        seq += 1
+        ts += spp
+    with open(out_path, "wb") as f:
+        f.write(b"".join(pcap))
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "gen":
         gen(argv[1], float(argv[2]), int(argv[3]) if len(argv) > 3 else 8000,
@@ -136,6 +226,12 @@ def main(argv):
             opts[rest[0]] = float(rest[1])
             rest = rest[2:]
         corr(argv[1], argv[2], opts["--min-env"], opts["--min-wave"], opts["--min-rms"])
+        return
+    if len(argv) >= 3 and argv[0] == "dtmf":
+        dtmf(argv[1], argv[2], *[int(a) for a in argv[3:6]])
+        return
+    if len(argv) >= 4 and argv[0] == "rtp-pcap" and argv[3] in ("pcmu", "pcma"):
+        rtp_pcap(argv[1], argv[2], argv[3], int(argv[4]) if len(argv) > 4 else 20)
         return
     sys.exit(__doc__)
 

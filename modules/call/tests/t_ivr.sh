@@ -86,6 +86,28 @@ assert_file_match "$JN_LOG" 'call [0-9]+: collected "427"$' "digits from INFO co
 assert_eq "$(count_lines "$JN_LOG" "DTMF '[0-9#]' from the caller \\(info")" 4 "one event per INFO"
 assert_file_match "$T/info44.msg" 'Accept: application/dtmf-relay, application/dtmf' "415 lists Accept"
 
+note "*44, in-band: a caller without telephone-event sends DTMF tones in its PCMA audio"
+# The tones are synthesised by audio.py (Q.23 pairs at -10 dBm0, 100 ms on
+# and off), not by the spandsp generator, and detected by spandsp's
+# receiver on the media worker (inband_dtmf: auto, the default).
+python3 "$JN_ROOT/test/integration/audio.py" dtmf "$T/dtmf.wav" '908#' 100 100 200
+python3 "$JN_ROOT/test/integration/audio.py" rtp-pcap "$T/dtmf.pcap" "$T/dtmf.wav" pcma
+steps="  <pause milliseconds=\"4500\"/>
+$(pcap_step "$T/dtmf.pcap" 0)"
+jn_render "$CALL_SIPP/pbx_ivr.xml" "$T/inband_src.xml" \
+	"STEPS=$steps
+$(cat "$T/end.xml")" EXT='*44' WHAT="in-band digits"
+sed -e 's|RTP/AVP 8 101|RTP/AVP 8|' -e '/telephone-event\|fmtp:101\|variables="te"/d' "$T/inband_src.xml" >"$T/inband44.xml"
+jn_sipp inband44 -sf "$T/inband44.xml" "${sipp_auth[@]}" -p "$PORT1" -mp "$PORT3" "127.0.0.1:$JN_PORT"
+assert_sipp_ok inband44 1 "*44 with tones: answered, digits read back, our BYE"
+assert_file_no_match "$T/inband44.msg" 'a=rtpmap:[0-9]+ telephone-event' \
+	"no telephone-event in our answer to an offer without it (RFC 3264 6)"
+assert_eq "$(count_lines "$JN_LOG" "DTMF '[0-9#]' from the caller \\(inband")" 4 \
+	"one event per tone, reported as in-band"
+assert_file_match "$JN_LOG" "DTMF '9' from the caller \\(inband, (9[0-9]|1[01][0-9]) ms\\)" \
+	"its duration measured from the audio (100 ms sent)"
+assert_file_match "$JN_LOG" 'call [0-9]+: collected "908"$' "call.collect() returned the tones sent"
+
 note "*43: prompt, echo of g711a.pcap, '#' as telephone-event ends the call"
 steps="$(pcap_step "$PCAP/g711a.pcap" 7100)
 $(pcap_step "$PCAP/g711a.pcap" 7100)
