@@ -77,7 +77,8 @@ $(O)/junctionctl: ctl/junctionctl.c
 # ---- modules: modules/NAME/*.c -> $(O)/modules/NAME.so ------------------
 # A module may set NAME_CFLAGS and NAME_LIBS in modules/NAME/module.mk
 # (e.g. from pkg-config). Its tests sit beside it in modules/NAME/tests/:
-# test_*.c (cmocka, linked with the module's sources and the core library)
+# test_*.c (cmocka, linked with the module's sources, NAME_TEST_SRCS from its
+# module.mk and the core library)
 # and t_*.sh (integration, run by scripts/run-tests.sh).
 MODULES := $(notdir $(wildcard modules/*))
 -include $(wildcard modules/*/module.mk)
@@ -88,10 +89,10 @@ $(O)/modules/$(1).so: $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $$(wildcard
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(MOD_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -shared -o $$@ $$(filter %.c,$$^) $$(LDSAN) $$($(1)_LIBS)
 
-$(O)/modules/$(1)/tests/%: modules/$(1)/tests/%.c $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $(O)/libjcore.a
+$(O)/modules/$(1)/tests/%: modules/$(1)/tests/%.c $$(wildcard modules/$(1)/*.c modules/$(1)/*.h) $$($(1)_TEST_SRCS) $(O)/libjcore.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CORE_CFLAGS) $$($(1)_CFLAGS) $$(CFLAGS) -Imodules/$(1) $$(shell $$(PKG_CONFIG) --cflags cmocka) \
-		$$< $$(wildcard modules/$(1)/*.c) -o $$@ $(O)/libjcore.a $$(LDSAN) $$($(1)_LIBS) $$(PKG_LIBS) \
+		$$< $$(wildcard modules/$(1)/*.c) $$($(1)_TEST_SRCS) -o $$@ $(O)/libjcore.a $$(LDSAN) $$($(1)_LIBS) $$(PKG_LIBS) \
 		$$(shell $$(PKG_CONFIG) --libs cmocka) -ldl -lm -lpthread
 
 # libFuzzer targets of a module: modules/NAME/tests/fuzz_X.c -> $(O)/fuzz_X

@@ -181,11 +181,12 @@ static int info_done(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip)
 
 /* A digit from one leg of a bridge goes on to the other leg the way that
  * leg can take it: telephone-events that both legs negotiated are relayed
- * by the media engine as packets; otherwise the other leg gets an INFO
- * with application/dtmf-relay (the de facto format of SIP INFO DTMF; RFC
- * 6086 defines the framework), so an RFC 4733 caller reaches an INFO-only
- * callee and the other way round. A tone heard in the audio is not sent
- * again: it reaches the other leg in the audio it came in. */
+ * by the media engine as packets; any other digit (an INFO) goes to a leg
+ * that negotiated telephone-event as an RFC 4733 event the engine
+ * generates in that leg's stream, and to a leg without it as an INFO with
+ * application/dtmf-relay (the de facto format of SIP INFO DTMF; RFC 6086
+ * defines the framework). A tone heard in the audio is not sent again: it
+ * reaches the other leg in the audio it came in. */
 static void relay_digit(struct call_leg *l, const dtmf_event_t *ev)
 {
 	struct call *c = l->call;
@@ -204,6 +205,17 @@ static void relay_digit(struct call_leg *l, const dtmf_event_t *ev)
 	dtmf_event_t out = *ev;
 	if (!out.duration_ms)
 		out.duration_ms = DTMF_DEFAULT_DURATION_MS;
+	if (si.te_pt >= 0) {
+		unsigned ms = out.duration_ms > 10000 ? 10000 : (unsigned)out.duration_ms;
+		int r = call_media->send_dtmf(o->ms, ev->digit, ms);
+		if (r == 0) {
+			jn_log_info(call_self, "call %u: DTMF '%c' to the %s as RFC 4733", c->id,
+			            ev->digit, o->role == 'a' ? "caller" : "callee");
+			return;
+		}
+		jn_log_warn(call_self, "call %u: cannot send DTMF '%c' as RFC 4733 (%s): INFO",
+		            c->id, ev->digit, jn_strerror(r));
+	}
 	char body[64];
 	if (call_dtmf->info_build(DTMF_INFO_RELAY, &out, body, sizeof(body)) < 0)
 		return;

@@ -239,10 +239,14 @@ static void run_cmd(struct mworker *w, struct mcmd *c)
 	case MCMD_STOP:
 		pipe_stop(s, c->id);
 		break;
+	case MCMD_DTMF:
+		mdtmf_queue(s, (char)(c->id & 0xff), c->id >> 8);
+		break;
 	case MCMD_REMOVE:
 		unpeer(s);
 		pipe_free(s);
 		dtmf_rx_free(s);
+		mdtmf_free(s);
 		rtcp_sess_bye(s); /* RFC 3550 6.6, while the socket is open */
 		msrtp_free(s);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, s->rtp_fd, NULL);
@@ -342,7 +346,7 @@ static int latch_rtp(struct media_session *s, const struct sockaddr_storage *src
 	return 1;
 }
 
-static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len)
+static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len, uint64_t now)
 {
 	struct media_session *o = s->wpeer;
 	if (!o || !o->have_params || !s->have_params || !o->to_len)
@@ -363,6 +367,7 @@ static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len)
 		return;
 	}
 	rtp_set_pt(buf, (unsigned)out);
+	mdtmf_relayed(o, buf, now);
 	size_t wlen = len; /* SRTP towards o adds its tag; buf is on_readable's 1536 */
 	if (msrtp_protect_rtp(o, buf, &wlen, 1536) == 0 &&
 	    sendto(o->rtp_fd, buf, wlen, 0, (struct sockaddr *)&o->rtp_to, o->to_len) ==
@@ -395,7 +400,7 @@ static void on_rtp(struct media_session *s, uint8_t *buf, size_t len,
 	if (s->dtmf && s->have_params && s->p.te_pt >= 0 && (int)(buf[1] & 0x7f) == s->p.te_pt)
 		dtmf_rx_packet(s, buf, len, now);
 	if (!pipe_rx(s, buf, len, now))
-		relay_rtp(s, buf, len);
+		relay_rtp(s, buf, len, now);
 }
 
 static void on_rtcp(struct media_session *s, uint8_t *buf, size_t len,
@@ -489,6 +494,9 @@ static void on_tick(struct mworker *w, uint64_t now)
 		n = 1;
 	while (n--)
 		pipe_tick(w->list, now);
+	for (struct media_session *s = w->list; s; s = s->wnext)
+		if (s->dtx)
+			mdtmf_tick(s, now);
 }
 
 static void *worker_main(void *arg)

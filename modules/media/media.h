@@ -102,6 +102,15 @@ struct media_session {
 
 	struct msrtp *srtp; /* SRTP contexts (srtp.c), NULL: plain RTP */
 
+	/* RFC 4733 events we send (dtmf_tx.c), NULL until the first. */
+	struct mdtmf *dtx;
+	/* The relayed stream towards this leg as sent: where it is, and how
+	 * far its sequence numbers are shifted by events put in between. */
+	uint16_t relay_seq, relay_seq_off;
+	uint32_t relay_ts, relay_ssrc;
+	uint64_t relay_ms;
+	int relayed;
+
 	struct rtcp_sess rtcp; /* RTCP and receive statistics (rtcp_session.c) */
 
 	struct mstats st;
@@ -124,6 +133,7 @@ enum mcmd_type {
 	MCMD_PLAY,   /* obj: struct msrc * */
 	MCMD_RECORD, /* obj: struct mrec * */
 	MCMD_STOP,   /* id */
+	MCMD_DTMF,   /* id: digit | duration_ms << 8 */
 };
 /* Queues a command to the session's worker (a's). params is copied. */
 int media_worker_send(enum mcmd_type type, struct media_session *a, struct media_session *b,
@@ -132,6 +142,13 @@ int media_worker_send(enum mcmd_type type, struct media_session *a, struct media
 /* Queues a source, recorder (obj, owned by the worker from then on) or a
  * stop (id) for s. */
 int media_worker_send_obj(enum mcmd_type type, struct media_session *s, void *obj, uint32_t id);
+
+/* ---- RFC 4733 sending (dtmf_tx.c, worker thread) ---- */
+void mdtmf_queue(struct media_session *s, char digit, unsigned duration_ms);
+/* Every relayed packet towards s, before SRTP: re-stamps its sequence number. */
+void mdtmf_relayed(struct media_session *s, uint8_t *buf, uint64_t now_ms);
+void mdtmf_tick(struct media_session *s, uint64_t now_ms);
+void mdtmf_free(struct media_session *s);
 
 /* ---- sessions (session.c) ---- */
 extern const media_api_t media_api_v1;

@@ -329,6 +329,16 @@ typedef struct media_api {
 	 * the caller's codec first and these after it, so that a callee that
 	 * lacks the caller's codec still gets a call (transcoded). */
 	size_t (*codec_defaults)(const media_codec_def_t **out, size_t max);
+
+	/* ---- since RFC 4733 sending ---- */
+	/* Sends digit ("0123456789*#ABCD") to the leg as an RFC 4733
+	 * telephone-event lasting duration_ms (0: 250), in the stream the
+	 * session sends (its own while it encodes, else the relayed one, whose
+	 * sequence numbers are shifted to make room). Digits queue (32 at
+	 * most) and go one after the other. JN_ESTATE when the negotiation has
+	 * no telephone-event, JN_ENOTSUP without opts.dtmf, JN_EINVAL for a
+	 * bad digit or a duration above 10 s. */
+	int (*send_dtmf)(media_session_t *s, char digit, unsigned duration_ms);
 } media_api_t;
 
 #endif

@@ -428,6 +428,17 @@ void pipe_update(struct media_session *s)
 		jn_log_err(media_mod, "cannot open a %s channel at %u Hz", s->p.codec->name, rate);
 }
 
+int pipe_out_stream(struct media_session *s, uint32_t *ssrc, uint16_t **seq, uint32_t *ts)
+{
+	struct mpipe *p = s->pipe;
+	if (!p || !p->ch || !(p->src || transcoding(s)))
+		return 0;
+	*ssrc = p->ssrc;
+	*seq = &p->seq;
+	*ts = p->ts;
+	return 1;
+}
+
 int pipe_muted(const struct media_session *s)
 {
 	return s->pipe && s->pipe->src;

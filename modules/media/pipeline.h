@@ -54,6 +54,10 @@ int pipe_muted(const struct media_session *s);
 void pipe_play(struct media_session *s, struct msrc *src);
 void pipe_record(struct media_session *s, struct mrec *rec);
 void pipe_stop(struct media_session *s, uint32_t id);
+/* 1 while the pipeline sends a stream of its own (it encodes: transcoding
+ * or a source): its SSRC, its sequence counter (an event sender takes
+ * numbers from it) and the timestamp of its next frame. */
+int pipe_out_stream(struct media_session *s, uint32_t *ssrc, uint16_t **seq, uint32_t *ts);
 /* One 20 ms tick over the worker's session list. */
 void pipe_tick(struct media_session *list, uint64_t now_ms);
 

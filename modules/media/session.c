@@ -575,6 +575,22 @@ static size_t api_codec_defaults(const media_codec_def_t **out, size_t max)
 	return n;
 }
 
+static int api_send_dtmf(media_session_t *s, char digit, unsigned duration_ms)
+{
+	if (!s || s->destroyed || duration_ms > 10000)
+		return JN_EINVAL;
+	if (!s->dtmf)
+		return JN_ENOTSUP;
+	if (s->dtmf->digit_to_code(digit) < 0)
+		return JN_EINVAL;
+	if (!s->negotiated || s->neg.te_pt < 0)
+		return JN_ESTATE;
+	if (!duration_ms)
+		duration_ms = 250;
+	return media_worker_send_obj(MCMD_DTMF, s, NULL,
+	                             (uint32_t)(unsigned char)digit | (uint32_t)duration_ms << 8);
+}
+
 const media_api_t media_api_v1 = {
 	.size = sizeof(media_api_t),
 	.session_create = api_session_create,
@@ -597,4 +613,5 @@ const media_api_t media_api_v1 = {
 	.codec_register = media_codec_register,
 	.codec_find = media_codec_find,
 	.codec_defaults = api_codec_defaults,
+	.send_dtmf = api_send_dtmf,
 };

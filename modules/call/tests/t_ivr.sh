@@ -104,8 +104,8 @@ assert_file_no_match "$T/inband44.msg" 'a=rtpmap:[0-9]+ telephone-event' \
 	"no telephone-event in our answer to an offer without it (RFC 3264 6)"
 assert_eq "$(count_lines "$JN_LOG" "DTMF '[0-9#]' from the caller \\(inband")" 4 \
 	"one event per tone, reported as in-band"
-assert_file_match "$JN_LOG" "DTMF '9' from the caller \\(inband, (9[0-9]|1[01][0-9]) ms\\)" \
-	"its duration measured from the audio (100 ms sent)"
+assert_file_match "$JN_LOG" "DTMF '9' from the caller \\(inband, ([7-9][0-9]|1[0-2][0-9]) ms\\)" \
+	"its duration measured from the audio (100 ms sent; spandsp needs a few 10 ms blocks)"
 assert_file_match "$JN_LOG" 'call [0-9]+: collected "908"$' "call.collect() returned the tones sent"
 
 note "*43: prompt, echo of g711a.pcap, '#' as telephone-event ends the call"

@@ -3,8 +3,9 @@
  * SDP, bridged with connect(), RTP from two UDP "phones" relayed both ways
  * with the payload type rewritten, symmetric RTP latching (RFC 4961: we
  * send to the source we actually saw, not to the SDP address), the
- * anti-hijack rule, RTCP termination, the RTP timeout event, echo, IPv6, and
- * the relay rate of one worker. */
+ * anti-hijack rule, RTCP termination, the RTP timeout event, echo, IPv6,
+ * RFC 4733 events sent into a relayed and into an own stream, in-band DTMF
+ * detected beside the relay, and the relay rate of one worker. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,16 +22,39 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <math.h>
+
+#include <spandsp.h>
+
+#include "../dtmf/dtmf.h"
 #include "loop.h"
 #include "media.h"
 #include "rtp.h"
 
 static const media_api_t *api = &media_api_v1;
 
+/* The parts of the dtmf module's table the engine uses. */
+static const dtmf_api_t dtmf = {
+    .size = sizeof(dtmf_api_t),
+    .digit_to_code = dtmf_digit_to_code,
+    .rfc4733_rx_new = dtmf_rfc4733_rx_new,
+    .rfc4733_rx_free = dtmf_rfc4733_rx_free,
+    .rfc4733_rx_feed = dtmf_rfc4733_rx_feed,
+    .rfc4733_rx_poll = dtmf_rfc4733_rx_poll,
+    .rfc4733_tx_init = dtmf_rfc4733_tx_init,
+    .rfc4733_tx_next = dtmf_rfc4733_tx_next,
+    .inband_rx_new = dtmf_inband_rx_new,
+    .inband_rx_free = dtmf_inband_rx_free,
+    .inband_rx_feed = dtmf_inband_rx_feed,
+    .inband_rx_fillin = dtmf_inband_rx_fillin,
+};
+
 struct evlog {
 	int n, latched, timeout;
 	char addr[48];
 	unsigned port;
+	char digits[16];
+	int ndigits, inband;
 };
 
 static void on_event(const media_event_t *ev, void *data)
@@ -44,6 +68,10 @@ static void on_event(const media_event_t *ev, void *data)
 	}
 	if (ev->type == MEDIA_EV_RTP_TIMEOUT)
 		l->timeout++;
+	if (ev->type == MEDIA_EV_DTMF && l->ndigits < (int)sizeof(l->digits) - 1) {
+		l->digits[l->ndigits++] = ev->digit;
+		l->inband += ev->dtmf_inband;
+	}
 }
 
 static void stop_cb(jn_timer_t *t, void *data)
@@ -418,6 +446,216 @@ static void test_relay_rate(void **st)
 	close(pb);
 }
 
+/* A stream as one phone received it: audio and RFC 4733 packets. */
+struct rxlog {
+	unsigned n, audio, events, ends, markers, seq_breaks, ssrcs;
+	uint32_t ssrc, ev_ts, ts_before, ts_after;
+	uint16_t last_seq;
+	unsigned duration, code;
+	int ts_after_set;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* What fd receives during the next ms milliseconds. */
+static void rx_take(int fd, struct rxlog *r, int te_pt, unsigned ms)
+{
+	uint8_t buf[1500];
+	rtp_hdr_t h;
+	double end = now_s() + ms / 1000.0, left;
+	while ((left = end - now_s()) > 0 &&
+	       recv_rtp(fd, (unsigned)(left * 1000) + 1, &h, buf, sizeof(buf), NULL) > 0) {
+		if (!r->n || h.ssrc != r->ssrc)
+			r->ssrcs++;
+		if (r->n && h.seq != (uint16_t)(r->last_seq + 1))
+			r->seq_breaks++;
+		r->ssrc = h.ssrc;
+		r->last_seq = h.seq;
+		r->n++;
+		if ((int)h.pt != te_pt) {
+			r->audio++;
+			if (!r->events)
+				r->ts_before = h.ts;
+			else if (!r->ts_after_set) {
+				r->ts_after = h.ts;
+				r->ts_after_set = 1;
+			}
+			continue;
+		}
+		assert_int_equal(h.payload_len, 4);
+		r->events++;
+		r->ev_ts = h.ts;
+		r->code = h.payload[0];
+		r->markers += h.marker;
+		if (h.payload[1] & 0x80) {
+			r->ends++;
+			r->duration = (unsigned)(h.payload[2] << 8 | h.payload[3]);
+		}
+	}
+}
+
+static void rx_check_event(const struct rxlog *r, unsigned code, unsigned duration)
+{
+	assert_int_equal(r->ssrcs, 1);      /* RFC 4733 2.1: in the stream itself */
+	assert_int_equal(r->seq_breaks, 0); /* RFC 3550 A.1: gapless around it */
+	assert_int_equal(r->code, code);
+	assert_int_equal(r->markers, 1); /* 2.5.1.1 */
+	assert_int_equal(r->ends, 3);    /* 2.5.1.4 */
+	assert_int_equal(r->duration, duration);
+	assert_true(r->events >= 4);     /* start, updates every 50 ms, ends */
+	/* On the stream's clock: between the audio around it (+ a packet). */
+	assert_true(r->ev_ts - r->ts_before < 8000u);
+	assert_true(r->ts_after_set && r->ts_after + 160u - r->ev_ts < 8000u);
+}
+
+static char *answer_to(media_session_t *s, unsigned port, const char *fmt_lines)
+{
+	char *answer = NULL, err[64] = "";
+	char *offer = sdp_of(AF_INET, port, fmt_lines);
+	assert_int_equal(api->sdp_answer(s, offer, strlen(offer), &answer, err, sizeof(err)), 0);
+	free(offer);
+	return answer;
+}
+
+/* send_dtmf: an RFC 4733 event put into the relayed stream (the relayed
+ * packets after it move up by the packets it took), then into the stream
+ * the session sends itself (a prompt playing); the API's refusals. */
+static void test_send_dtmf(void **st)
+{
+	unsigned pa_port, pb_port;
+	int pa = phone(AF_INET, &pa_port), pb = phone(AF_INET, &pb_port);
+	media_session_opts_t o = {.size = sizeof(o), .telephone_event = 1};
+	media_session_t *a, *b, *plain;
+	assert_int_equal(api->session_create(&o, &plain), 0);
+	o.dtmf = &dtmf;
+	assert_int_equal(api->session_create(&o, &a), 0);
+	o.near = a;
+	assert_int_equal(api->session_create(&o, &b), 0);
+	assert_int_equal(api->send_dtmf(a, '1', 100), JN_ESTATE); /* nothing negotiated */
+	assert_int_equal(api->send_dtmf(plain, '1', 100), JN_ENOTSUP);
+	assert_int_equal(api->send_dtmf(a, 'x', 100), JN_EINVAL);
+	assert_int_equal(api->send_dtmf(a, '1', 20000), JN_EINVAL);
+	api->session_destroy(plain);
+	const char *te = "0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+	free(answer_to(a, pa_port, te));
+	free(answer_to(b, pb_port, te));
+	assert_int_equal(api->connect(a, b), 0);
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	api->stream_info(a, &ia);
+	spin(20);
+
+	/* Relayed: 40 packets from A at 20 ms, '9' for 100 ms after the 10th. */
+	struct rxlog r = {0};
+	for (unsigned k = 0; k < 40; k++) {
+		send_rtp(pa, AF_INET, ia.local_port, 0, (uint16_t)(500 + k), 0x1111);
+		if (k == 10)
+			assert_int_equal(api->send_dtmf(b, '9', 100), 0);
+		rx_take(pb, &r, 101, 20);
+	}
+	rx_take(pb, &r, 101, 100);
+	print_message("relayed stream: %u packets, %u audio, %u event packets, ssrc %08x\n", r.n,
+	              r.audio, r.events, r.ssrc);
+	assert_int_equal(r.audio, 40);
+	assert_int_equal(r.ssrc, 0x1111);
+	rx_check_event(&r, 9, 800);
+
+	/* Its own stream: silence playing to A, '#' for 120 ms in it. */
+	assert_int_equal(api->disconnect(a), 0);
+	uint32_t id;
+	assert_int_equal(api->play_silence(a, 800, &id), 0);
+	spin(100);
+	struct rxlog q = {0};
+	rx_take(pa, &q, 101, 10); /* what was sent so far */
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(api->send_dtmf(a, '#', 120), 0);
+	rx_take(pa, &q, 101, 450);
+	print_message("own stream: %u packets, %u audio, %u event packets\n", q.n, q.audio, q.events);
+	assert_true(q.audio >= 15);
+	rx_check_event(&q, 11, 960);
+
+	api->session_destroy(a);
+	api->session_destroy(b);
+	spin(20);
+	close(pa);
+	close(pb);
+}
+
+/* In-band DTMF (opts.inband_dtmf AUTO, no telephone-event negotiated) on a
+ * relayed leg: tones synthesised here (Q.23 pairs, -10 dBm0 each, 100 ms
+ * on and off) are reported once each as in-band digits, and every packet
+ * still reaches the other phone unchanged. */
+static void test_inband_relay(void **st)
+{
+	unsigned pa_port, pb_port;
+	int pa = phone(AF_INET, &pa_port), pb = phone(AF_INET, &pb_port);
+	struct evlog la = {0};
+	media_session_opts_t o = {.size = sizeof(o), .telephone_event = 1, .dtmf = &dtmf,
+	                          .inband_dtmf = MEDIA_INBAND_AUTO, .on_event = on_event,
+	                          .data = &la};
+	media_session_t *a, *b;
+	assert_int_equal(api->session_create(&o, &a), 0);
+	o.near = a;
+	o.on_event = NULL;
+	assert_int_equal(api->session_create(&o, &b), 0);
+	free(answer_to(a, pa_port, "0\r\n"));
+	free(answer_to(b, pb_port, "0\r\n"));
+	assert_int_equal(api->connect(a, b), 0);
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	api->stream_info(a, &ia);
+	spin(20);
+
+	static const struct { char d; double f1, f2; } tones[] = {
+	    {'1', 697, 1209}, {'5', 770, 1336}, {'#', 941, 1477}};
+	double amp = 32767 * pow(10, -3.14 / 20) * pow(10, -10.0 / 20);
+	unsigned k = 0, same = 0, got = 0;
+	uint8_t sent[64][160];
+	for (unsigned t = 0; t < 3; t++) {
+		for (unsigned f = 0; f < 10; f++, k++) { /* 5 packets tone, 5 silence */
+			uint8_t pay[160], buf[200], rbuf[1500];
+			for (unsigned i = 0; i < 160; i++) {
+				double x = 0, s = (f * 160 + i) / 8000.0;
+				if (f < 5)
+					x = amp * (sin(2 * M_PI * tones[t].f1 * s) +
+					           sin(2 * M_PI * tones[t].f2 * s));
+				pay[i] = linear_to_ulaw((int)x);
+			}
+			memcpy(sent[k], pay, 160);
+			rtp_hdr_t h = {.pt = 0, .seq = (uint16_t)(900 + k), .ts = 7000 + k * 160,
+			               .ssrc = 0x2222, .payload = pay, .payload_len = 160};
+			int n = rtp_build(&h, buf, sizeof(buf));
+			struct sockaddr_in to = {.sin_family = AF_INET,
+			                         .sin_port = htons((uint16_t)ia.local_port)};
+			inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+			assert_int_equal(sendto(pa, buf, (size_t)n, 0, (struct sockaddr *)&to,
+			                        sizeof(to)), n);
+			rtp_hdr_t rh;
+			while (recv_rtp(pb, 20, &rh, rbuf, sizeof(rbuf), NULL) > 0) {
+				unsigned j = (uint16_t)(rh.seq - 900);
+				got++;
+				if (j < k + 1 && rh.payload_len == 160 && !memcmp(rh.payload, sent[j], 160))
+					same++;
+			}
+		}
+	}
+	spin(300);
+	print_message("in-band beside the relay: digits \"%s\" (%d in-band), %u of %u packets "
+	              "relayed unchanged\n", la.digits, la.inband, same, k);
+	assert_string_equal(la.digits, "15#");
+	assert_int_equal(la.inband, 3);
+	assert_int_equal(got, k);
+	assert_int_equal(same, k);
+	api->session_destroy(a);
+	api->session_destroy(b);
+	spin(20);
+	close(pa);
+	close(pb);
+}
+
 static int setup(void **st)
 {
 	if (loop_init() < 0)
@@ -446,6 +684,8 @@ int main(void)
 		cmocka_unit_test(test_rtp_timeout),
 		cmocka_unit_test(test_echo_ipv6),
 		cmocka_unit_test(test_api_errors),
+		cmocka_unit_test(test_send_dtmf),
+		cmocka_unit_test(test_inband_relay),
 		cmocka_unit_test(test_relay_rate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
