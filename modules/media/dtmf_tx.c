@@ -71,6 +71,46 @@ void mdtmf_relayed(struct media_session *s, uint8_t *buf, uint64_t now)
 	s->relayed = 1;
 }
 
+/* A telephone-event packet of the peer, relayed to s while s sends a stream
+ * of its own (it transcodes): it joins that stream (SSRC, next sequence
+ * number) and its timestamp is moved to s's clock, the same for every
+ * packet of one event; a duration is rescaled when the two legs' event
+ * clocks differ. 1 when done, 0 when s has no stream of its own (relay
+ * re-stamping applies). */
+int mdtmf_restamp_event(struct media_session *s, const struct media_session *from, uint8_t *buf,
+                        size_t len)
+{
+	uint32_t ssrc, ts;
+	uint16_t *seqp;
+	if (len < 16 || !pipe_out_stream(s, &ssrc, &seqp, &ts))
+		return 0;
+	uint32_t in_ts = ((uint32_t)buf[4] << 24) | ((uint32_t)buf[5] << 16) |
+	                 ((uint32_t)buf[6] << 8) | buf[7];
+	if (!s->tev_have || in_ts != s->tev_in_ts) {
+		s->tev_have = 1;
+		s->tev_in_ts = in_ts;
+		s->tev_out_ts = ts;
+	}
+	uint16_t seq = (*seqp)++;
+	buf[2] = (uint8_t)(seq >> 8);
+	buf[3] = (uint8_t)seq;
+	for (int i = 0; i < 4; i++) {
+		buf[4 + i] = (uint8_t)(s->tev_out_ts >> (24 - 8 * i));
+		buf[8 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
+	}
+	unsigned rin = from->p.te_rate ? from->p.te_rate : 8000;
+	unsigned rout = s->p.te_rate ? s->p.te_rate : 8000;
+	size_t off = 12 + 4u * (buf[0] & 0x0f); /* after the CSRCs */
+	if (rin != rout && off + 4 <= len) {
+		uint64_t d = (uint64_t)((buf[off + 2] << 8) | buf[off + 3]) * rout / rin;
+		if (d > 0xffff)
+			d = 0xffff;
+		buf[off + 2] = (uint8_t)(d >> 8);
+		buf[off + 3] = (uint8_t)d;
+	}
+	return 1;
+}
+
 /* Picks the stream for the next event and its start timestamp. */
 static int start_event(struct media_session *s, uint64_t now)
 {

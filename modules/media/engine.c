@@ -367,7 +367,10 @@ static void relay_rtp(struct media_session *s, uint8_t *buf, size_t len, uint64_
 		return;
 	}
 	rtp_set_pt(buf, (unsigned)out);
-	mdtmf_relayed(o, buf, now);
+	/* Events into o's own stream while o transcodes (RFC 4733 2.1), else
+	 * the relayed stream, re-stamped around events we put in. */
+	if (out != o->p.te_pt || !mdtmf_restamp_event(o, s, buf, len))
+		mdtmf_relayed(o, buf, now);
 	size_t wlen = len; /* SRTP towards o adds its tag; buf is on_readable's 1536 */
 	if (msrtp_protect_rtp(o, buf, &wlen, 1536) == 0 &&
 	    sendto(o->rtp_fd, buf, wlen, 0, (struct sockaddr *)&o->rtp_to, o->to_len) ==

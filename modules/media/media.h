@@ -110,6 +110,10 @@ struct media_session {
 	uint32_t relay_ts, relay_ssrc;
 	uint64_t relay_ms;
 	int relayed;
+	/* The peer's telephone-event being moved into our own stream while we
+	 * transcode: its timestamp there and ours. */
+	uint32_t tev_in_ts, tev_out_ts;
+	int tev_have;
 
 	struct rtcp_sess rtcp; /* RTCP and receive statistics (rtcp_session.c) */
 
@@ -148,6 +152,8 @@ void mdtmf_queue(struct media_session *s, char digit, unsigned duration_ms);
 /* Every relayed packet towards s, before SRTP: re-stamps its sequence number. */
 void mdtmf_relayed(struct media_session *s, uint8_t *buf, uint64_t now_ms);
 void mdtmf_tick(struct media_session *s, uint64_t now_ms);
+int mdtmf_restamp_event(struct media_session *s, const struct media_session *from, uint8_t *buf,
+                        size_t len);
 void mdtmf_free(struct media_session *s);
 
 /* ---- sessions (session.c) ---- */

@@ -585,6 +585,59 @@ static void test_send_dtmf(void **st)
 	close(pb);
 }
 
+/* A telephone-event relayed to a leg that transcodes (PCMU in, PCMA out)
+ * joins that leg's own stream: its SSRC, its sequence numbers, a
+ * timestamp on its clock (RFC 4733 2.1), the same for all packets of the
+ * event, duration and end bits as sent. */
+static void test_event_into_transcoded_stream(void **st)
+{
+	unsigned pa_port, pb_port;
+	int pa = phone(AF_INET, &pa_port), pb = phone(AF_INET, &pb_port);
+	media_session_opts_t o = {.size = sizeof(o), .telephone_event = 1, .dtmf = &dtmf};
+	media_session_t *a, *b;
+	assert_int_equal(api->session_create(&o, &a), 0);
+	o.near = a;
+	assert_int_equal(api->session_create(&o, &b), 0);
+	free(answer_to(a, pa_port, "0 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
+	free(answer_to(b, pb_port, "8 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
+	assert_int_equal(api->connect(a, b), 0);
+	media_stream_info_t ia = {.size = sizeof(ia)};
+	api->stream_info(a, &ia);
+	spin(20);
+	struct rxlog r = {0};
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ia.local_port)};
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	uint16_t seq = 300;
+	for (unsigned k = 0; k < 40; k++) {
+		send_rtp(pa, AF_INET, ia.local_port, 0, seq++, 0x3333);
+		if (k >= 10 && k < 15) { /* '7', 100 ms: start, update, three ends */
+			uint8_t pay[4] = {7, (uint8_t)(k >= 12 ? 0x8a : 0x0a), 0, 0};
+			unsigned dur = k == 10 ? 160 : k == 11 ? 480 : 800;
+			pay[2] = (uint8_t)(dur >> 8);
+			pay[3] = (uint8_t)dur;
+			uint8_t buf[64];
+			rtp_hdr_t h = {.marker = k == 10, .pt = 101, .seq = seq++, .ts = 12345,
+			               .ssrc = 0x3333, .payload = pay, .payload_len = 4};
+			int n = rtp_build(&h, buf, sizeof(buf));
+			assert_int_equal(sendto(pa, buf, (size_t)n, 0, (struct sockaddr *)&to,
+			                        sizeof(to)), n);
+		}
+		rx_take(pb, &r, 101, 20);
+	}
+	rx_take(pb, &r, 101, 100);
+	print_message("transcoded stream: %u packets, %u audio, %u event packets, ssrc %08x\n",
+	              r.n, r.audio, r.events, r.ssrc);
+	assert_true(r.ssrc != 0x3333); /* ours, not the caller's */
+	assert_true(r.audio >= 30);
+	assert_int_equal(r.events, 5);
+	rx_check_event(&r, 7, 800);
+	api->session_destroy(a);
+	api->session_destroy(b);
+	spin(20);
+	close(pa);
+	close(pb);
+}
+
 /* In-band DTMF (opts.inband_dtmf AUTO, no telephone-event negotiated) on a
  * relayed leg: tones synthesised here (Q.23 pairs, -10 dBm0 each, 100 ms
  * on and off) are reported once each as in-band digits, and every packet
@@ -685,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_echo_ipv6),
 		cmocka_unit_test(test_api_errors),
 		cmocka_unit_test(test_send_dtmf),
+		cmocka_unit_test(test_event_into_transcoded_stream),
 		cmocka_unit_test(test_inband_relay),
 		cmocka_unit_test(test_relay_rate),
 	};
