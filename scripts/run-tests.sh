@@ -10,13 +10,13 @@
 #   unit:<build>/<name>         every build*/test/unit/test_* binary
 #   integration:<build>/<name>  every test/integration/t_*.sh against build/
 #                               and build-asan/ (JUNCTIOND, JUNCTIONCTL, JN_BUILD)
-#   fuzz:<name>                 each build-fuzz/fuzz_* for 20 s on its seed
+#   fuzz:<name>                 each build-fuzz/fuzz_* for 10 s on its seed
 #                               corpus test/fuzz/corpus/<name>/ if present
 # Ends with exactly one line "N passed, N failed"; exits 1 if any failed.
 #
 # Environment: JN_TESTS="t_options t_rest" runs only those integration
 # tests; JN_SKIP_ASAN=1 / JN_SKIP_FUZZ=1 skip those builds (for local
-# iterations; CI runs everything); JN_FUZZ_SECONDS (default 20).
+# iterations; CI runs everything); JN_FUZZ_SECONDS (default 10).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +26,7 @@ LOGDIR=$ROOT/build/test-logs
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 JOBS=${JOBS:-2}
-FUZZ_SECONDS=${JN_FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${JN_FUZZ_SECONDS:-10}
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$ROOT/test/data/lsan.supp:print_suppressions=0

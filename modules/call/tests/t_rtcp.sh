@@ -66,7 +66,7 @@ sleep 0.3
 bs_ctrl "$ALICE_CTRL" dial "sip:bob@127.0.0.1:$JN_PORT"
 bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
 # Until both legs have sent and received RTCP (our first report within
-# 3.75 s, the phones' every ~5 s), at most 9 s.
+# 3.75 s, the phones' every ~5 s) and 2 s of RTP, at most 9 s.
 calls=
 for ((i = 0; i < 45 * JN_SLOW; i++)); do
 	sleep 0.2
@@ -74,7 +74,7 @@ for ((i = 0; i < 45 * JN_SLOW; i++)); do
 	calls=$HTTP_BODY
 	[ "$(json_get "$calls" 'len(d)')" = 1 ] || continue
 	ok=$(json_get "$calls" 'all(l["stats"]["rtcp_rx"] > 0 and l["stats"]["rtcp_tx"] > 0 and
-		l["stats"]["mos"] for l in d[0]["legs"])')
+		l["stats"]["mos"] and l["stats"]["rx_packets"] >= 100 for l in d[0]["legs"])')
 	[ "$ok" = True ] && break
 done
 note "clean: $(json_get "$calls" '[l["stats"] for l in d[0]["legs"]]')"
