@@ -132,8 +132,9 @@ static int start_event(struct media_session *s, uint64_t now)
 			s->relayed = 1;
 		}
 		ssrc = s->relay_ssrc;
-		/* Where the relayed stream's clock is now. */
-		ts = s->relay_ts + (uint32_t)((now - s->relay_ms) * rate / 1000u);
+		/* Where the relayed stream's clock (the audio's) is now. */
+		unsigned clk = s->p.codec ? s->p.codec->clock_rate : rate;
+		ts = s->relay_ts + (uint32_t)((now - s->relay_ms) * clk / 1000u);
 	}
 	char digit = d->q[0];
 	unsigned dur = d->qdur[0];

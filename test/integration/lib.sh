@@ -148,6 +148,9 @@ trap 'exit 130' INT TERM
 
 # ---- ports, script, config --------------------------------------------------
 jn_free_ports() { python3 "$JN_ITEST/siptool.py" ports "$1"; }
+# N ports p with p + 1 free as well: a baresip phone's SIP port (it listens
+# for TLS on p + 1).
+jn_free_port_pairs() { python3 "$JN_ITEST/siptool.py" ports "$1" --pairs; }
 
 # JN_PORT: SIP (udp+tcp), JN_HTTP_PORT: REST, PORT1..PORT4 for peers.
 jn_ports() {

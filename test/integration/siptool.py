@@ -7,7 +7,8 @@ easily send the very same datagram twice, so the tests use this tool for:
   send     send a message (from a template file, or a generated OPTIONS) one
            or more times and print every response received
   wait     send OPTIONS until the server answers (readiness probe)
-  ports    print N free ports (free for TCP and UDP on 127.0.0.1 and ::1)
+  ports    print N free ports (free for TCP and UDP on 127.0.0.1 and ::1;
+           --pairs: each with port + 1 free too)
   parse    split a SIPp -trace_msg file into messages (JSON lines)
 
 Templates may use {local_ip} {local_port} {proto} {PROTO} {branch} {callid}
@@ -33,22 +34,30 @@ def hostport(host, port):
     return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
 
 
-def free_ports(n):
+def free_ports(n, pairs=False):
     """Ports that are free for TCP and UDP on 127.0.0.1 (and ::1 when IPv6
-    loopback exists). The sockets stay open until all are chosen so the
-    ports are distinct."""
+    loopback exists); with pairs, port + 1 is free too (baresip listens for
+    TLS on its SIP port + 1). The sockets stay open until all are chosen so
+    the ports are distinct."""
     held, out = [], []
     tries = 0
-    while len(out) < n and tries < 200:
+    while len(out) < n and tries < 400:
         tries += 1
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         held.append(s)
         ok = True
-        for fam, addr, typ in ((socket.AF_INET, "127.0.0.1", socket.SOCK_DGRAM),
-                               (socket.AF_INET6, "::1", socket.SOCK_DGRAM),
-                               (socket.AF_INET6, "::1", socket.SOCK_STREAM)):
+        checks = [(socket.AF_INET, "127.0.0.1", socket.SOCK_DGRAM, port),
+                  (socket.AF_INET6, "::1", socket.SOCK_DGRAM, port),
+                  (socket.AF_INET6, "::1", socket.SOCK_STREAM, port)]
+        if pairs:
+            checks += [(fam, addr, typ, port + 1) for fam, addr, typ in
+                       ((socket.AF_INET, "127.0.0.1", socket.SOCK_STREAM),
+                        (socket.AF_INET, "127.0.0.1", socket.SOCK_DGRAM),
+                        (socket.AF_INET6, "::1", socket.SOCK_DGRAM),
+                        (socket.AF_INET6, "::1", socket.SOCK_STREAM))]
+        for fam, addr, typ, p in checks:
             try:
                 t = socket.socket(fam, typ)
             except OSError:
@@ -56,7 +65,7 @@ def free_ports(n):
             try:
                 if fam == socket.AF_INET6:
                     t.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                t.bind((addr, port))
+                t.bind((addr, p))
                 held.append(t)
             except OSError as e:
                 t.close()
@@ -247,7 +256,7 @@ def cmd_wait(args):
 
 
 def cmd_ports(args):
-    print(" ".join(str(p) for p in free_ports(args.n)))
+    print(" ".join(str(p) for p in free_ports(args.n, args.pairs)))
     return 0
 
 
@@ -301,6 +310,7 @@ def main():
 
     sp = sub.add_parser("ports")
     sp.add_argument("n", type=int, nargs="?", default=1)
+    sp.add_argument("--pairs", action="store_true", help="port + 1 free as well")
     sp.set_defaults(fn=cmd_ports)
 
     sp = sub.add_parser("parse")

@@ -27,8 +27,9 @@ command -v baresip >/dev/null || fail "baresip is not installed"
 command -v sox >/dev/null || fail "sox is not installed"
 
 jn_ports
+read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
 read -r -a bp <<<"$(jn_free_ports 8)"
-ALICE_SIP=${bp[0]} BOB_SIP=${bp[2]} ALICE_CTRL=${bp[4]} BOB_CTRL=${bp[5]}
+ALICE_CTRL=${bp[4]} BOB_CTRL=${bp[5]}
 
 # The shipped default script, with the shipped module configuration.
 cp "$JN_ROOT/etc/routes/default.jn" "$T/test.jn"

@@ -21,8 +21,8 @@ jn_require_daemon
 command -v baresip >/dev/null || fail "baresip is not installed"
 
 jn_ports
-read -r -a bp <<<"$(jn_free_ports 6)"
-ALICE_SIP=${bp[0]} BOB_SIP=${bp[1]} ALICE_CTRL=${bp[2]} BOB_CTRL=${bp[3]}
+read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
+read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
 RTP_MIN=$((30000 + ($$ % 100) * 100))
 jn_script <<EOF2
 request {
