@@ -84,7 +84,9 @@ static void provisional(struct call *c, sip_t const *sip)
 	size_t len;
 	int early = 0;
 	char err[160] = "";
-	if (sdp_body(sip, &body, &len)) {
+	/* A caller that sent no offer gets ours in the 2xx only (an offer
+	 * in an unreliable 18x would not be one, RFC 3261 13.2.1). */
+	if (!c->a.await_answer && sdp_body(sip, &body, &len)) {
 		if (take_answer(c, sip, err, sizeof(err)) == 0)
 			early = 1;
 		else

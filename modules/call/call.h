@@ -58,8 +58,10 @@ struct call_leg {
 	char *contact; /* our Contact for this leg */
 	/* B leg: the INVITE client transaction until its final response. */
 	nta_outgoing_t *invite;
-	char *sdp_local;             /* the offer (B) or answer (A) we sent */
+	char *sdp_local;             /* the offer (B, or A without one) or answer (A) we sent */
 	unsigned answer_applied : 1; /* B: the callee's SDP answer was applied */
+	unsigned await_answer : 1;   /* our 2xx carried the offer: the answer comes
+	                                in the ACK (RFC 3261 13.2.1, 14.2) */
 	unsigned cancelled : 1;      /* B: CANCEL sent */
 	unsigned bye_pending : 1;    /* A: hang up once the ACK arrives */
 	/* modify.c: our offers in the dialog, hold, session timer */
@@ -172,6 +174,9 @@ int call_leg_reoffer(struct call_leg *l, media_dir_t dir);
  * leg's media session; a change of direction goes on to the other leg.
  * Returns a status for nta to send, or 0 when answered here. */
 int call_leg_offer_in(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip, int update);
+/* The ACK of a 2xx that carried our offer (an INVITE or re-INVITE without
+ * one): applies its answer. 0, or a JN_E* when it has none we can use. */
+int call_leg_answer_in_ack(struct call_leg *l, sip_t const *sip);
 /* RFC 4028 8.1: a Session-Expires below min_se is answered 422 here
  * (returns 422), else 0. */
 int call_session_check(nta_incoming_t *irq, sip_t const *sip);

@@ -146,7 +146,11 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 		/* nta made a transaction of the ACK for us; nothing answers
 		 * it, so it is ours to destroy (else it lives as long as the
 		 * agent). */
+		int first = l->state == CALL_LEG_ANSWERED;
+		int bad = l->await_answer && call_leg_answer_in_ack(l, sip) < 0;
 		nta_incoming_destroy(irq);
+		if (bad && !first)
+			jn_log_warn(call_self, "call %u: the %s keeps the session it had", c->id, who);
 		if (l->state == CALL_LEG_ANSWERED) {
 			l->state = CALL_LEG_CONFIRMED;
 			if (c->ack_timer) {
@@ -160,8 +164,13 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 				l->bye_pending = 0;
 				call_leg_bye(l);
 				call_maybe_free(c);
+				return 0;
 			}
 		}
+		/* Our offer in the 2xx of the INVITE went unanswered: there is
+		 * no session to go on with (RFC 3261 13.2.1). */
+		if (bad && first && !c->ended)
+			call_end(c, "no usable answer in the ACK", 0, NULL);
 		return 0;
 	case sip_method_bye:
 		if (l->state == CALL_LEG_ENDED)

@@ -357,34 +357,64 @@ int call_leg_offer_in(struct call_leg *l, nta_incoming_t *irq, sip_t const *sip,
 		/* A refresh (RFC 4028 10): the request's sender is the uac. */
 		call_session_uas(l, sip, se, sizeof(se), &require);
 	}
-	char *answer = NULL;
+	char *body = NULL; /* our answer, or our offer */
+	int offer = 0;
 	if (sip->sip_payload && sip->sip_payload->pl_len) {
 		char err[128] = "";
 		if (!l->ms)
 			return 488;
 		int r = call_media->sdp_answer(l->ms, sip->sip_payload->pl_data,
-		                               sip->sip_payload->pl_len, &answer, err, sizeof(err));
+		                               sip->sip_payload->pl_len, &body, err, sizeof(err));
 		if (r < 0) {
 			reply_warning(irq, r, err);
 			return 0;
 		}
 	} else if (!update) {
-		/* A re-INVITE without an offer wants ours in the 2xx (RFC 3261
-		 * 14.2, the answer in the ACK): not supported. */
-		return 488;
+		/* A re-INVITE without an offer (often a session refresh) gets
+		 * ours in the 2xx; the answer comes in the ACK (RFC 3261 14.2). */
+		if (!l->ms || call_media->sdp_offer(l->ms, &body) < 0)
+			return 500;
+		offer = 1;
 	}
 	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_CONTACT_STR(l->contact),
 	                    TAG_IF(se[0], SIPTAG_SESSION_EXPIRES_STR(se)),
 	                    TAG_IF(require, SIPTAG_REQUIRE_STR("timer")),
-	                    TAG_IF(answer, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-	                    TAG_IF(answer, SIPTAG_PAYLOAD_STR(answer)), TAG_END());
+	                    TAG_IF(body, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+	                    TAG_IF(body, SIPTAG_PAYLOAD_STR(body)), TAG_END());
 	/* Answered here: the transaction is ours to let go of (nta keeps it
 	 * for retransmissions of the request). */
 	nta_incoming_destroy(irq);
-	free(answer);
+	free(body);
+	l->await_answer = offer;
 	if (se[0])
 		se_arm(l);
-	if (!c->ended)
+	if (!c->ended && !offer)
 		carry_direction(l);
+	return 0;
+}
+
+int call_leg_answer_in_ack(struct call_leg *l, sip_t const *sip)
+{
+	struct call *c = l->call;
+	const char *who = l->role == 'a' ? "caller" : "callee";
+	l->await_answer = 0;
+	char err[128] = "no SDP";
+	int r = JN_ENOTSUP;
+	sip_content_type_t const *ct = sip->sip_content_type;
+	if (sip->sip_payload && sip->sip_payload->pl_len &&
+	    (!ct || !ct->c_type || !strcasecmp(ct->c_type, "application/sdp")))
+		r = call_media->sdp_apply_answer(l->ms, sip->sip_payload->pl_data,
+		                                 sip->sip_payload->pl_len, err, sizeof(err));
+	if (r < 0) {
+		jn_log_warn(call_self, "call %u: the %s's ACK carries no usable answer to our offer: %s",
+		            c->id, who, err);
+		return r;
+	}
+	media_stream_info_t si = {.size = sizeof(si)};
+	call_media->stream_info(l->ms, &si);
+	jn_log_info(call_self, "call %u: the %s answered our offer in its ACK (%s/%u, %s)", c->id,
+	            who, si.codec, si.clock_rate, dir_name(si.remote_dir));
+	if (l->state == CALL_LEG_CONFIRMED && !c->ended)
+		carry_direction(l); /* a re-INVITE's answer may hold or resume */
 	return 0;
 }

@@ -174,23 +174,36 @@ int call_uas_start(jn_msg_t *msg, struct call **out)
 
 	size_t len = 0;
 	const char *body = jn_msg_body(msg, &len);
-	if (!body || !len)
-		return refuse(c, JN_ENOTSUP, "no SDP offer (an offer in the ACK is not supported)");
-	if (sip->sip_content_type && sip->sip_content_type->c_type &&
+	if (body && len && sip->sip_content_type && sip->sip_content_type->c_type &&
 	    strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0)
 		return refuse(c, JN_ENOTSUP, "the body is not application/sdp");
-	int family = call_media->sdp_family(body, len);
-	if (family < 0)
-		return refuse(c, JN_EPARSE, "malformed SDP");
-	if ((r = call_media_create(a, family, NULL, NULL)) < 0) {
-		jn_log_err(call_self, "call %u: no media session: %s", c->id, jn_strerror(r));
-		goto fail;
-	}
-	char err[128] = "";
-	if ((r = call_media->sdp_answer(a->ms, body, len, &a->sdp_local, err, sizeof(err))) < 0) {
-		if (r == JN_EPARSE || r == JN_ENOTSUP)
-			return refuse(c, r, err[0] ? err : jn_strerror(r));
-		goto fail;
+	if (!body || !len) {
+		/* No offer (RFC 3261 13.2.1): ours goes in the 2xx, the
+		 * answer comes in the ACK; the family is the caller's. */
+		const char *host = sip->sip_contact ? sip->sip_contact->m_url->url_host : NULL;
+		int family = host && strchr(host, ':') ? AF_INET6 : AF_INET;
+		if ((r = call_media_create(a, family, NULL, NULL)) < 0 ||
+		    (r = call_media->sdp_offer(a->ms, &a->sdp_local)) < 0) {
+			jn_log_err(call_self, "call %u: no media session: %s", c->id, jn_strerror(r));
+			goto fail;
+		}
+		a->await_answer = 1;
+	} else {
+		int family = call_media->sdp_family(body, len);
+		if (family < 0)
+			return refuse(c, JN_EPARSE, "malformed SDP");
+		if ((r = call_media_create(a, family, NULL, NULL)) < 0) {
+			jn_log_err(call_self, "call %u: no media session: %s", c->id,
+			           jn_strerror(r));
+			goto fail;
+		}
+		char err[128] = "";
+		if ((r = call_media->sdp_answer(a->ms, body, len, &a->sdp_local, err,
+		                                sizeof(err))) < 0) {
+			if (r == JN_EPARSE || r == JN_ENOTSUP)
+				return refuse(c, r, err[0] ? err : jn_strerror(r));
+			goto fail;
+		}
 	}
 
 	/* The dialog (RFC 3261 12.1.1): local = To with our tag, remote =

@@ -9,7 +9,13 @@
 #    BYE before the interval runs out (10); a Session-Expires below Min-SE
 #    gets 422 with Min-SE (6, 8.1);
 #  - call.hold()/call.resume() re-INVITE the caller (sendonly, sendrecv)
-#    and call.record() writes what the caller says to a WAV file.
+#    and call.record() writes what the caller says to a WAV file;
+#  - a caller that sends no offers (RFC 3261 13.2.1, 14.2): its INVITE
+#    without SDP is bridged, Junction's offer goes in the 200 and the
+#    answer in the ACK sets the caller's codec; its re-INVITEs without SDP
+#    get offers in their 200s, and answers a=sendonly / a=sendrecv in the
+#    ACKs hold and resume the callee (RFC 3264 8.4); an ACK without the
+#    answer ends the call with BYE.
 . "$(dirname "$0")/../../../test/integration/lib.sh"
 CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
 
@@ -40,7 +46,7 @@ EOF2
 jn_config - <<EOF2
 modules:
   - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
+    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)), codecs: "PCMA,PCMU" }
   - name: dtmf
   - name: call
     params: { rtp_timeout: 0, min_se: 2, session_expires: 600 }
@@ -50,16 +56,25 @@ jn_start
 uac=(-i 127.0.0.1 -p "$PORT1" -m 1 -mp "$PORT3" 127.0.0.1:"$JN_PORT" -timeout 20 -timeout_error)
 uas=(-i 127.0.0.1 -p "$UAS_PORT" -m 1 -mp "$PORT4" -timeout 20 -timeout_error)
 
+# held_call N CALLER-TEMPLATE WHAT-CALLER [KEY=VALUE...]: a bridged call to
+# bob, the callee uas_hold.xml (re-INVITEd sendonly, then sendrecv) as uasN,
+# the caller rendered from the template as uacN.
+held_call() {
+	local n=$1 tpl=$2 what=$3 pid
+	shift 3
+	jn_sipp_bg "uas$n" -sf "$CALL_SIPP/uas_hold.xml" "${uas[@]}" -trace_stat -stf "$T/uas$n.csv"
+	pid=$SIPP_BG_PID
+	sleep 0.3
+	jn_render "$CALL_SIPP/$tpl" "$T/uac$n.xml" USER=bob "$@"
+	jn_sipp "uac$n" -sf "$T/uac$n.xml" "${uac[@]}"
+	assert_sipp_ok "uac$n" 1 "$what"
+	SIPP_RC=0
+	wait "$pid" || SIPP_RC=$?
+	assert_sipp_ok "uas$n" 1 "callee: re-INVITEd with sendonly, then sendrecv"
+}
+
 note "hold and resume by the caller reach the callee (RFC 3264 8.4)"
-jn_sipp_bg uas1 -sf "$CALL_SIPP/uas_hold.xml" "${uas[@]}" -trace_stat -stf "$T/uas1.csv"
-uas_pid=$SIPP_BG_PID
-sleep 0.3
-jn_render "$CALL_SIPP/uac_hold.xml" "$T/uac1.xml" USER=bob HOLD=1000
-jn_sipp uac1 -sf "$T/uac1.xml" "${uac[@]}"
-assert_sipp_ok uac1 1 "caller: hold answered recvonly, resume answered sendrecv"
-SIPP_RC=0
-wait "$uas_pid" || SIPP_RC=$?
-assert_sipp_ok uas1 1 "callee: re-INVITEd with sendonly, then sendrecv"
+held_call 1 uac_hold.xml "caller: hold answered recvonly, resume answered sendrecv" HOLD=1000
 assert_file_match "$JN_LOG" 'the caller is sendonly: telling the callee' "hold passed on"
 assert_file_match "$JN_LOG" 'the caller is sendrecv: telling the callee' "resume passed on"
 assert_file_match "$T/uac1.msg" '^Session-Expires: 600;refresher=uas' "RFC 4028 9: a timer granted to a caller without timer support, we refresh"
@@ -87,6 +102,23 @@ note "RFC 4028 6: Session-Expires below Min-SE gets 422 with Min-SE"
 jn_render "$CALL_SIPP/uac_st_small.xml" "$T/uac4.xml" USER=st SE=1 REF=uac MINSE=2
 jn_sipp uac4 -sf "$T/uac4.xml" "${uac[@]}"
 assert_sipp_ok uac4 1 "422 Session Interval Too Small, Min-SE: 2"
+
+note "no offers from the caller: INVITE and re-INVITEs without SDP, answers in the ACKs"
+held_call 6 uac_offerless.xml "caller: three offers from Junction in 200s, answered in the ACKs"
+assert_file_match "$JN_LOG" 'the caller answered our offer in its ACK \(PCMA/8000, sendrecv\)' \
+	"the initial answer from the ACK"
+assert_file_match "$JN_LOG" 'the caller answered our offer in its ACK \(PCMA/8000, sendonly\)' \
+	"the hold from an ACK"
+assert_eq "$(count_lines "$JN_LOG" 'the caller is sendonly: telling the callee')" 2 \
+	"hold passed on (the first test and this one)"
+assert_eq "$(count_lines "$JN_LOG" 'the caller is sendrecv: telling the callee')" 2 \
+	"resume passed on (the first test and this one)"
+
+note "an INVITE without SDP whose ACK has no answer: BYE"
+jn_render "$CALL_SIPP/uac_offerless_noanswer.xml" "$T/uac7.xml" USER=st
+jn_sipp uac7 -sf "$T/uac7.xml" "${uac[@]}"
+assert_sipp_ok uac7 1 "offer in the 200, ACK without answer, BYE from Junction"
+assert_file_match "$JN_LOG" 'ended: no usable answer in the ACK' "reason logged"
 
 note "call.hold(), call.resume(), call.record(max: 3)"
 jn_render "$CALL_SIPP/uac_held.xml" "$T/uac5.xml" USER=rec WAIT=10000
