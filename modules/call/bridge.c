@@ -134,6 +134,47 @@ static void answered(struct call *c, sip_t const *sip)
 	call_uas_send_200(c);
 }
 
+static int b_response(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip);
+
+/* The INVITE towards the callee: our offer, a session timer of se_secs
+ * (0: none) and its Min-SE (RFC 4028 7.1: the callee picks the refresher). */
+static nta_outgoing_t *send_invite(struct call *c, unsigned se_secs, unsigned min_se)
+{
+	struct call_leg *b = &c->b;
+	char mfbuf[16], se[16] = "", minse[16];
+	snprintf(mfbuf, sizeof(mfbuf), "%u", b->max_forwards);
+	if (se_secs)
+		snprintf(se, sizeof(se), "%u", se_secs);
+	snprintf(minse, sizeof(minse), "%u", min_se);
+	return nta_outgoing_tcreate(
+	    b->leg, b_response, b, b->dst_uri ? URL_STRING_MAKE(b->dst_uri) : NULL,
+	    SIP_METHOD_INVITE, URL_STRING_MAKE(b->remote_uri), SIPTAG_CONTACT_STR(b->contact),
+	    SIPTAG_MAX_FORWARDS_STR(mfbuf), SIPTAG_SUPPORTED_STR("timer"),
+	    TAG_IF(se[0], SIPTAG_SESSION_EXPIRES_STR(se)), TAG_IF(se[0], SIPTAG_MIN_SE_STR(minse)),
+	    SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(b->sdp_local), TAG_END());
+}
+
+/* RFC 4028 6: a 422 names the callee's Min-SE; the INVITE goes once more
+ * with that interval (the caller never sees the 422). 1 when sent. */
+static int retry_422(struct call *c, sip_t const *sip)
+{
+	struct call_leg *b = &c->b;
+	if (c->ended || b->se_retried || !sip || !sip->sip_min_se ||
+	    !sip->sip_min_se->min_delta || sip->sip_min_se->min_delta > 86400)
+		return 0;
+	unsigned want = (unsigned)sip->sip_min_se->min_delta;
+	if (call_conf.session_expires && want <= call_conf.session_expires)
+		return 0; /* we asked for that much already: something else is wrong */
+	nta_outgoing_t *orq = send_invite(c, want, want);
+	if (!orq)
+		return 0;
+	b->se_retried = 1;
+	b->invite = orq;
+	jn_log_info(call_self, "call %u: the callee wants a session interval of %u s at least "
+	            "(422): INVITE again", c->id, want);
+	return 1;
+}
+
 static void failed(struct call *c, sip_t const *sip)
 {
 	int status = sip ? sip->sip_status->st_status : 408;
@@ -158,10 +199,14 @@ static int b_response(struct call_leg *l, nta_outgoing_t *orq, sip_t const *sip)
 		provisional(c, sip);
 		return 0;
 	}
-	if (status < 300)
+	if (status < 300) {
 		answered(c, sip);
-	else
+	} else if (status == 422 && retry_422(c, sip)) {
+		nta_outgoing_destroy(orq); /* b->invite is the new one */
+		return 0;
+	} else {
 		failed(c, sip);
+	}
 	if (l->invite == orq) {
 		l->invite = NULL;
 		nta_outgoing_destroy(orq);
@@ -296,20 +341,12 @@ int call_bridge_start(struct call *c, const char *uri, const char *dst_uri, unsi
 		goto fail;
 	}
 	sip_call_id_t const *cid = NULL;
-	char mfbuf[16], se[16] = "", minse[16];
-	snprintf(mfbuf, sizeof(mfbuf), "%u", mf - 1);
-	/* RFC 4028 7.1: we ask for a session timer and let the callee pick
-	 * the refresher. */
-	if (call_conf.session_expires)
-		snprintf(se, sizeof(se), "%u", call_conf.session_expires);
-	snprintf(minse, sizeof(minse), "%u", call_conf.min_se);
-	b->invite = nta_outgoing_tcreate(
-	    b->leg, b_response, b, dst_uri ? URL_STRING_MAKE(dst_uri) : NULL, SIP_METHOD_INVITE,
-	    (url_string_t const *)target, SIPTAG_CONTACT_STR(b->contact),
-	    SIPTAG_MAX_FORWARDS_STR(mfbuf), SIPTAG_SUPPORTED_STR("timer"),
-	    TAG_IF(se[0], SIPTAG_SESSION_EXPIRES_STR(se)), TAG_IF(se[0], SIPTAG_MIN_SE_STR(minse)),
-	    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-	    SIPTAG_PAYLOAD_STR(b->sdp_local), TAG_END());
+	b->max_forwards = mf - 1;
+	if (dst_uri && !(b->dst_uri = strdup(dst_uri))) {
+		r = JN_ENOMEM;
+		goto fail;
+	}
+	b->invite = send_invite(c, call_conf.session_expires, call_conf.min_se);
 	if (!b->invite) {
 		r = JN_EIO;
 		snprintf(err, sizeof(err), "could not send the INVITE to %s", uri);

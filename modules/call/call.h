@@ -64,6 +64,9 @@ struct call_leg {
 	                                in the ACK (RFC 3261 13.2.1, 14.2) */
 	unsigned cancelled : 1;      /* B: CANCEL sent */
 	unsigned bye_pending : 1;    /* A: hang up once the ACK arrives */
+	unsigned se_retried : 1;     /* B: INVITE sent again after a 422 (RFC 4028) */
+	char *dst_uri;               /* B: next hop of the INVITE, NULL: the target */
+	unsigned max_forwards;       /* B: Max-Forwards of the INVITE */
 	/* modify.c: our offers in the dialog, hold, session timer */
 	nta_outgoing_t *reinvite;  /* our re-INVITE until its final response */
 	media_dir_t offered_dir;   /* the direction we last stated to this leg */

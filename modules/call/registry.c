@@ -113,7 +113,8 @@ static void leg_release(struct call_leg *l)
 	free(l->call_id);
 	free(l->contact);
 	free(l->sdp_local);
-	l->remote_uri = l->call_id = l->contact = l->sdp_local = NULL;
+	free(l->dst_uri);
+	l->remote_uri = l->call_id = l->contact = l->sdp_local = l->dst_uri = NULL;
 }
 
 static void call_free(struct call *c)

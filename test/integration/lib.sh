@@ -339,6 +339,25 @@ jn_sipp_bg() {
 	jn_track "$SIPP_BG_PID"
 }
 
+# sipp_pair N CALLEE-XML CALLER-TEMPLATE WHAT [KEY=VALUE...]: a callee and a
+# caller through Junction. The callee scenario runs as uasN in the
+# background (sipp arguments: the array uas), then the caller, rendered from
+# CALLER-TEMPLATE with USER=bob and the KEY=VALUEs, as uacN (array uac);
+# both must succeed (WHAT describes the caller's part).
+sipp_pair() {
+	local n=$1 callee=$2 tpl=$3 what=$4 pid
+	shift 4
+	jn_sipp_bg "uas$n" -sf "$callee" "${uas[@]}" -trace_stat -stf "$T/uas$n.csv"
+	pid=$SIPP_BG_PID
+	sleep 0.3
+	jn_render "$tpl" "$T/uac$n.xml" USER=bob "$@"
+	jn_sipp "uac$n" -sf "$T/uac$n.xml" "${uac[@]}"
+	assert_sipp_ok "uac$n" 1 "$what"
+	SIPP_RC=0
+	wait "$pid" || SIPP_RC=$?
+	assert_sipp_ok "uas$n" 1 "the callee's part of: $what"
+}
+
 # Show why a sipp run failed.
 sipp_dump() {
 	local name=$1 f

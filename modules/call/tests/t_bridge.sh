@@ -78,23 +78,11 @@ assert_eq "$(json_get "$(rest_calls)" 'len(d)')" 0 "no call left"
 assert_file_match "$JN_LOG" 'call [0-9]+ ended: caller hung up' "reason logged"
 
 note "callee busy: 486 relayed to the caller"
-jn_sipp_bg uas2 -sf "$CALL_SIPP/uas_busy.xml" "${uas[@]}" -trace_stat -stf "$T/uas2.csv"
-uas_pid=$SIPP_BG_PID
-sleep 0.3
-jn_render "$CALL_SIPP/uac_fail.xml" "$T/uac2.xml" USER=bob STATUS=486
-jn_sipp uac2 -sf "$T/uac2.xml" "${uac[@]}"
-assert_sipp_ok uac2 1 "caller got 486"
-wait_sipp uas2 "$uas_pid"
+sipp_pair 2 "$CALL_SIPP/uas_busy.xml" "$CALL_SIPP/uac_fail.xml" "caller got 486" STATUS=486
 assert_file_match "$JN_LOG" 'ended: callee refused \(486 Busy Here\)' "reason logged"
 
 note "caller CANCEL: the callee is cancelled, the caller gets 487"
-jn_sipp_bg uas3 -sf "$CALL_SIPP/uas_cancel.xml" "${uas[@]}" -trace_stat -stf "$T/uas3.csv"
-uas_pid=$SIPP_BG_PID
-sleep 0.3
-jn_render "$CALL_SIPP/uac_cancel.xml" "$T/uac3.xml" USER=bob
-jn_sipp uac3 -sf "$T/uac3.xml" "${uac[@]}"
-assert_sipp_ok uac3 1 "caller cancelled, got 487"
-wait_sipp uas3 "$uas_pid"
+sipp_pair 3 "$CALL_SIPP/uas_cancel.xml" "$CALL_SIPP/uac_cancel.xml" "caller cancelled, got 487"
 assert_file_match "$JN_LOG" 'ended: caller cancelled' "reason logged"
 
 note "DELETE /calls/{id}: BYE to both legs"
@@ -118,28 +106,22 @@ assert_eq "$(json_get "$(rest_calls)" 'len(d)')" 0 "no call left"
 
 note "the callee hangs up: BYE to the caller (RFC 3261 15.1.1)"
 jn_render "$CALL_SIPP/uas_bye.xml" "$T/uas5.xml" RING=0 HOLD=1000 PT=8 CODEC=PCMA
-jn_sipp_bg uas5 -sf "$T/uas5.xml" "${uas[@]}" -trace_stat -stf "$T/uas5.csv"
-uas_pid=$SIPP_BG_PID
-sleep 0.3
-jn_render "$CALL_SIPP/uac_wait_bye.xml" "$T/uac5.xml" USER=bob WAIT=15000
-jn_sipp uac5 -sf "$T/uac5.xml" "${uac[@]}"
-assert_sipp_ok uac5 1 "caller got BYE after the callee's"
-wait_sipp uas5 "$uas_pid"
+sipp_pair 5 "$T/uas5.xml" "$CALL_SIPP/uac_wait_bye.xml" "caller got BYE after the callee's" WAIT=15000
 assert_file_match "$JN_LOG" 'ended: callee hung up' "reason logged"
 
 note "the callee answers a codec we did not offer (RFC 3264 6.1): 488 with a Warning, BYE to the callee"
 jn_render "$CALL_SIPP/uas.xml" "$T/uas6.xml" RING=0 WAIT=15000 PT=3 CODEC=GSM
-jn_sipp_bg uas6 -sf "$T/uas6.xml" "${uas[@]}" -trace_stat -stf "$T/uas6.csv"
-uas_pid=$SIPP_BG_PID
-sleep 0.3
-jn_render "$CALL_SIPP/uac_fail.xml" "$T/uac6.xml" USER=bob STATUS=488
-jn_sipp uac6 -sf "$T/uac6.xml" "${uac[@]}"
-assert_sipp_ok uac6 1 "caller got 488"
-wait_sipp uas6 "$uas_pid"
+sipp_pair 6 "$T/uas6.xml" "$CALL_SIPP/uac_fail.xml" "caller got 488" STATUS=488
 assert_file_match "$T/uac6.msg" '^Warning: 3[0-9][0-9] junction ' "Warning in the 488"
 assert_file_match "$JN_LOG" 'ended: 488 ' "reason logged"
 sleep 0.3
 assert_eq "$(json_get "$(rest_calls)" 'len(d)')" 0 "no call left"
+
+note "the callee answers 422 with Min-SE 3600 (RFC 4028 6): INVITE again with that interval"
+jn_render "$CALL_SIPP/uas_422.xml" "$T/uas7.xml" RING=0 WAIT=15000 PT=8 CODEC=PCMA MINSE=3600
+sipp_pair 7 "$T/uas7.xml" "$CALL_SIPP/uac.xml" "caller: 200, the 422 never reached it" HOLD=500
+assert_file_match "$JN_LOG" 'session interval of 3600 s at least \(422\): INVITE again' "retry logged"
+assert_file_no_match "$T/uac7.msg" '^SIP/2.0 422' "no 422 to the caller"
 
 jn_alive || fail "daemon died"
 jn_stop

@@ -56,25 +56,8 @@ jn_start
 uac=(-i 127.0.0.1 -p "$PORT1" -m 1 -mp "$PORT3" 127.0.0.1:"$JN_PORT" -timeout 20 -timeout_error)
 uas=(-i 127.0.0.1 -p "$UAS_PORT" -m 1 -mp "$PORT4" -timeout 20 -timeout_error)
 
-# held_call N CALLER-TEMPLATE WHAT-CALLER [KEY=VALUE...]: a bridged call to
-# bob, the callee uas_hold.xml (re-INVITEd sendonly, then sendrecv) as uasN,
-# the caller rendered from the template as uacN.
-held_call() {
-	local n=$1 tpl=$2 what=$3 pid
-	shift 3
-	jn_sipp_bg "uas$n" -sf "$CALL_SIPP/uas_hold.xml" "${uas[@]}" -trace_stat -stf "$T/uas$n.csv"
-	pid=$SIPP_BG_PID
-	sleep 0.3
-	jn_render "$CALL_SIPP/$tpl" "$T/uac$n.xml" USER=bob "$@"
-	jn_sipp "uac$n" -sf "$T/uac$n.xml" "${uac[@]}"
-	assert_sipp_ok "uac$n" 1 "$what"
-	SIPP_RC=0
-	wait "$pid" || SIPP_RC=$?
-	assert_sipp_ok "uas$n" 1 "callee: re-INVITEd with sendonly, then sendrecv"
-}
-
 note "hold and resume by the caller reach the callee (RFC 3264 8.4)"
-held_call 1 uac_hold.xml "caller: hold answered recvonly, resume answered sendrecv" HOLD=1000
+sipp_pair 1 "$CALL_SIPP/uas_hold.xml" "$CALL_SIPP/uac_hold.xml" "caller: hold answered recvonly, resume answered sendrecv" HOLD=1000
 assert_file_match "$JN_LOG" 'the caller is sendonly: telling the callee' "hold passed on"
 assert_file_match "$JN_LOG" 'the caller is sendrecv: telling the callee' "resume passed on"
 assert_file_match "$T/uac1.msg" '^Session-Expires: 600;refresher=uas' "RFC 4028 9: a timer granted to a caller without timer support, we refresh"
@@ -104,7 +87,7 @@ jn_sipp uac4 -sf "$T/uac4.xml" "${uac[@]}"
 assert_sipp_ok uac4 1 "422 Session Interval Too Small, Min-SE: 2"
 
 note "no offers from the caller: INVITE and re-INVITEs without SDP, answers in the ACKs"
-held_call 6 uac_offerless.xml "caller: three offers from Junction in 200s, answered in the ACKs"
+sipp_pair 6 "$CALL_SIPP/uas_hold.xml" "$CALL_SIPP/uac_offerless.xml" "caller: three offers from Junction in 200s, answered in the ACKs"
 assert_file_match "$JN_LOG" 'the caller answered our offer in its ACK \(PCMA/8000, sendrecv\)' \
 	"the initial answer from the ACK"
 assert_file_match "$JN_LOG" 'the caller answered our offer in its ACK \(PCMA/8000, sendonly\)' \
