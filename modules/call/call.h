@@ -156,6 +156,9 @@ int call_media_create(struct call_leg *l, int family, const char *const *codecs,
  * answered (200 sent) unless defer is set. Errors are answered (488, 500)
  * and reported as JN_E*. */
 int call_uas_start(jn_msg_t *msg, struct call **out);
+/* The Require option tags of sip we do not support, into out ("100rel,
+ * foo"); returns their length, 0 when all are supported (RFC 3261 8.2.2.3). */
+size_t call_unsupported(sip_t const *sip, char *out, size_t size);
 int call_uas_send_200(struct call *c);
 /* The ACK arrived or the call ended: stop retransmitting the 2xx. */
 void call_uas_stop_2xx(struct call *c);

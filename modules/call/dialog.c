@@ -141,6 +141,15 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 {
 	struct call *c = l->call;
 	const char *who = l->role == 'a' ? "caller" : "callee";
+	char unsup[128];
+	if (sip->sip_request->rq_method != sip_method_ack &&
+	    call_unsupported(sip, unsup, sizeof(unsup))) {
+		/* RFC 3261 8.2.2.3: an extension we do not have. */
+		nta_incoming_treply(irq, 420, sip_420_Bad_extension, SIPTAG_UNSUPPORTED_STR(unsup),
+		                    TAG_END());
+		nta_incoming_destroy(irq);
+		return 0;
+	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_ack:
 		/* nta made a transaction of the ACK for us; nothing answers

@@ -126,6 +126,24 @@ int call_uas_send_200(struct call *c)
 	return 0;
 }
 
+/* RFC 3261 8.2.2.3: option tags in Require that we do not support (we
+ * support "timer", RFC 4028), comma-separated into out; 0 when none. */
+size_t call_unsupported(sip_t const *sip, char *out, size_t size)
+{
+	size_t n = 0;
+	out[0] = 0;
+	for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+		for (int i = 0; r->k_items && r->k_items[i]; i++) {
+			if (!strcasecmp(r->k_items[i], "timer"))
+				continue;
+			int w = snprintf(out + n, size - n, "%s%s", n ? ", " : "", r->k_items[i]);
+			if (w < 0 || (size_t)w >= size - n)
+				return n ? n : 1;
+			n += (size_t)w;
+		}
+	return n;
+}
+
 /* Refuses the offer: 488 with a Warning naming what was wrong. */
 static int refuse(struct call *c, int r, const char *why)
 {
@@ -156,6 +174,20 @@ int call_uas_start(jn_msg_t *msg, struct call **out)
 	int r;
 	struct call_leg *a = &c->a;
 	a->state = CALL_LEG_EARLY;
+	char unsup[128];
+	if (call_unsupported(sip, unsup, sizeof(unsup))) {
+		/* RFC 3261 8.2.2.3: 420 with Unsupported (100rel, RFC 3262,
+		 * among others). */
+		nta_incoming_treply(irq, 420, sip_420_Bad_extension, SIPTAG_UNSUPPORTED_STR(unsup),
+		                    TAG_END());
+		jn_msg_note_status(msg, 420);
+		c->final_sent = 1;
+		a->state = CALL_LEG_ENDED;
+		char reason[160];
+		snprintf(reason, sizeof(reason), "420 unsupported: %s", unsup);
+		call_end(c, reason, 0, NULL);
+		return JN_ENOTSUP;
+	}
 	if (call_session_check(irq, sip)) {
 		/* RFC 4028 6: 422 sent, with our Min-SE. */
 		jn_msg_note_status(msg, 422);

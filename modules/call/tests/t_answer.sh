@@ -4,7 +4,8 @@
 # loops the caller's RTP (SIPp play_pcap_audio, g711a.pcap) back to it;
 # the caller's BYE ends the call and frees it; the 200 is retransmitted
 # until the ACK; a malformed or unacceptable
-# offer gets 488 with a Warning; REST lists and hangs up calls; a call
+# offer gets 488 with a Warning; Require with extensions we lack gets 420
+# with Unsupported (RFC 3261 8.2.2.3); REST lists and hangs up calls; a call
 # without RTP is hung up after rtp_timeout.
 . "$(dirname "$0")/../../../test/integration/lib.sh"
 CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
@@ -89,6 +90,11 @@ jn_render "$CALL_SIPP/uac_badsdp.xml" "$T/bad2.xml" WHAT=unacceptable BODY="$noc
 jn_sipp bad2 -sf "$T/bad2.xml" "${sipp_common[@]}"
 assert_sipp_ok bad2 1 "no common codec"
 assert_eq "$(json_get "$(rest_calls)" 'len(d)')" 0 "no call left after 488"
+
+note "Require: 100rel and precondition -> 420 with Unsupported (RFC 3261 8.2.2.3)"
+jn_sipp req -sf "$CALL_SIPP/uac_require.xml" "${sipp_common[@]}"
+assert_sipp_ok req 1 "420 Bad Extension, Unsupported: 100rel, precondition"
+assert_file_match "$JN_LOG" 'ended: 420 unsupported: 100rel, precondition' "reason logged"
 
 note "DELETE /calls/{id} hangs up with BYE (RFC 3261 15.1.1)"
 jn_render "$CALL_SIPP/uac_wait_bye.xml" "$T/del.xml" USER=answer WAIT=10000
