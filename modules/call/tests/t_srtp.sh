@@ -33,10 +33,13 @@ command -v baresip >/dev/null || fail "baresip is not installed"
 [ "$(id -u)" = 0 ] || fail "the loopback capture needs root (AF_PACKET)"
 
 jn_ports
-read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
-read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
 RTP_MIN=$((30000 + ($$ % 100) * 100))
-jn_script <<EOF2
+# Fresh ports for the phones and a script that bridges to bob's: each part
+# starts new phones, and a port the last ones had may be taken meanwhile.
+new_phones() {
+	read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
+	read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
+	jn_script <<EOF2
 request {
     if (method == "INVITE") {
         call.bridge("sip:bob@127.0.0.1:$BOB_SIP");
@@ -46,6 +49,8 @@ request {
     reply(404, "Not Found");
 }
 EOF2
+}
+new_phones
 jn_config - <<EOF2
 modules:
   - name: media
@@ -184,6 +189,7 @@ modules:
   - name: call
     params: { rtp_timeout: 10, srtp: "off", bridge_srtp: offer }
 EOF2
+new_phones
 jn_start
 phones ""
 bs_phone bob "$BOB_SIP" "$BOB_CTRL" "$T/bob.wav" \
