@@ -10,7 +10,7 @@
 #   unit:<build>/<name>         every build*/test/unit/test_* binary
 #   integration:<build>/<name>  every test/integration/t_*.sh against build/
 #                               and build-asan/ (JUNCTIOND, JUNCTIONCTL, JN_BUILD)
-#   fuzz:<name>                 each build-fuzz/fuzz_* for 10 s on its seed
+#   fuzz:<name>                 each build-fuzz/fuzz_* for 10 s on its seed ($JOBS at a time)
 #                               corpus test/fuzz/corpus/<name>/ if present
 # Ends with exactly one line "N passed, N failed"; exits 1 if any failed.
 #
@@ -37,17 +37,24 @@ failed=0
 failures=()
 suite_start=$SECONDS
 
+log_of() { printf '%s/%s.log' "$LOGDIR" "${1//[\/:]/_}"; }
+
 # run_test NAME TIMEOUT CMD...: one test, its output in $LOGDIR/NAME.log.
 run_test() {
 	local name=$1 limit=$2 log t0 t1 rc
 	shift 2
-	log=$LOGDIR/${name//[\/:]/_}.log
+	log=$(log_of "$name")
 	t0=$(date +%s.%N)
 	rc=0
 	timeout -k 10 "$limit" "$@" </dev/null >"$log" 2>&1 || rc=$?
 	t1=$(date +%s.%N)
-	local dur
-	dur=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	report "$name" "$rc" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" "$limit"
+}
+
+# report NAME RC SECONDS LIMIT: counts and prints one test's outcome.
+report() {
+	local name=$1 rc=$2 dur=$3 limit=$4 log
+	log=$(log_of "$name")
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS %s (%ss)\n' "$name" "$dur"
@@ -106,24 +113,49 @@ for b in "${builds[@]}"; do
 done
 
 # ---- fuzz smoke runs ---------------------------------------------------------
+# fuzz_one TARGET: one libFuzzer run in the background; its exit status and
+# duration go to $LOGDIR/<name>.rc for fuzz_collect.
+fuzz_one() {
+	local f=$1 name work seeds=() dict=() t0 rc=0
+	name=$(basename "$f")
+	work=$(mktemp -d /tmp/jn-fuzz-"$name".XXXXXX)
+	for d in "test/fuzz/corpus/$name" "test/fuzz/corpus/${name#fuzz_}"; do
+		[ -d "$d" ] && seeds+=("$d")
+	done
+	[ -f "test/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="test/fuzz/${name#fuzz_}.dict")
+	t0=$(date +%s.%N)
+	# New inputs go to the temporary first directory, never into the tree.
+	timeout -k 10 $((FUZZ_SECONDS + 120)) "$f" -max_total_time="$FUZZ_SECONDS" "${dict[@]}" \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$LOGDIR/$name-" \
+		"$work" "${seeds[@]}" </dev/null >"$(log_of "fuzz:$name")" 2>&1 || rc=$?
+	echo "$rc $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" \
+		>"$LOGDIR/$name.rc"
+	rm -rf "$work"
+}
+fuzz_collect() {
+	local name rc dur
+	for name in "$@"; do
+		read -r rc dur <"$LOGDIR/$name.rc" || { rc=1 dur=0; }
+		report "fuzz:$name" "$rc" "$dur" $((FUZZ_SECONDS + 120))
+	done
+}
 if [ -z "${JN_SKIP_FUZZ:-}" ]; then
+	# Each target is single-threaded and CPU-bound, nothing in them is
+	# timed: $JOBS of them run side by side.
+	batch=()
 	for f in build-fuzz/fuzz_*; do
 		if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
 		case $f in *.d | *.o) continue ;; esac
-		name=$(basename "$f")
-		work=$(mktemp -d /tmp/jn-fuzz-"$name".XXXXXX)
-		seeds=()
-		for d in "test/fuzz/corpus/$name" "test/fuzz/corpus/${name#fuzz_}"; do
-			[ -d "$d" ] && seeds+=("$d")
-		done
-		dict=()
-		[ -f "test/fuzz/${name#fuzz_}.dict" ] && dict=(-dict="test/fuzz/${name#fuzz_}.dict")
-		# New inputs go to the temporary first directory, never into the tree.
-		run_test "fuzz:$name" $((FUZZ_SECONDS + 120)) "$f" -max_total_time="$FUZZ_SECONDS" "${dict[@]}" \
-			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$LOGDIR/$name-" \
-			"$work" "${seeds[@]}"
-		rm -rf "$work"
+		fuzz_one "$f" &
+		batch+=("$(basename "$f")")
+		if [ "${#batch[@]}" -ge "$JOBS" ]; then
+			wait
+			fuzz_collect "${batch[@]}"
+			batch=()
+		fi
 	done
+	wait
+	[ "${#batch[@]}" -gt 0 ] && fuzz_collect "${batch[@]}"
 fi
 
 echo
