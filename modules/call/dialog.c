@@ -151,7 +151,7 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 		return 0;
 	}
 	switch (sip->sip_request->rq_method) {
-	case sip_method_ack:
+	case sip_method_ack: {
 		/* nta made a transaction of the ACK for us; nothing answers
 		 * it, so it is ours to destroy (else it lives as long as the
 		 * agent). */
@@ -181,6 +181,7 @@ int call_leg_request(struct call_leg *l, nta_leg_t *leg, nta_incoming_t *irq, si
 		if (bad && first && !c->ended)
 			call_end(c, "no usable answer in the ACK", 0, NULL);
 		return 0;
+	}
 	case sip_method_bye:
 		if (l->state == CALL_LEG_ENDED)
 			return 200;
