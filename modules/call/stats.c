@@ -68,6 +68,22 @@ static const struct call_leg *arg_leg(jn_call_t *jc, unsigned i, jn_result_t *er
 	return &c->a;
 }
 
+/* The statistics of the leg named by argument i into st: JN_TRUE; JN_FALSE
+ * with null returned when the leg or its media is missing; an error for a
+ * bad leg name. */
+static jn_result_t arg_stats(jn_call_t *jc, unsigned i, struct call_leg_stats *st)
+{
+	jn_result_t err;
+	const struct call_leg *l = arg_leg(jc, i, &err);
+	if (err != JN_TRUE)
+		return err;
+	if (!l || call_leg_stats(l, st) < 0) {
+		jn_call_return_null(jc);
+		return JN_FALSE;
+	}
+	return JN_TRUE;
+}
+
 static const struct {
 	const char *name;
 	size_t off;
@@ -92,15 +108,10 @@ static jn_result_t f_stat(jn_call_t *jc)
 		i++;
 	if (i == sizeof(fields) / sizeof(fields[0]))
 		return jn_call_error(jc, "call.stat: no statistic \"%s\"", name);
-	jn_result_t err;
-	const struct call_leg *l = arg_leg(jc, 1, &err);
 	struct call_leg_stats st;
-	if (err != JN_TRUE)
-		return err;
-	if (!l || call_leg_stats(l, &st) < 0) {
-		jn_call_return_null(jc);
-		return JN_FALSE;
-	}
+	jn_result_t r = arg_stats(jc, 1, &st);
+	if (r != JN_TRUE)
+		return r;
 	const char *p = (const char *)&st + fields[i].off;
 	int64_t v;
 	if (fields[i].wide) {
@@ -118,15 +129,10 @@ static jn_result_t f_stat(jn_call_t *jc)
 
 static jn_result_t f_stats(jn_call_t *jc)
 {
-	jn_result_t err;
-	const struct call_leg *l = arg_leg(jc, 0, &err);
 	struct call_leg_stats st;
-	if (err != JN_TRUE)
-		return err;
-	if (!l || call_leg_stats(l, &st) < 0) {
-		jn_call_return_null(jc);
-		return JN_FALSE;
-	}
+	jn_result_t r = arg_stats(jc, 0, &st);
+	if (r != JN_TRUE)
+		return r;
 	char buf[384];
 	int n = snprintf(buf, sizeof(buf),
 			 "codec=%s rx_packets=%llu tx_packets=%llu lost=%u loss=%u.%02u%% "

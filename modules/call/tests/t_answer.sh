@@ -7,29 +7,14 @@
 # offer gets 488 with a Warning; Require with extensions we lack gets 420
 # with Unsupported (RFC 3261 8.2.2.3); REST lists and hangs up calls; a call
 # without RTP is hung up after rtp_timeout.
-. "$(dirname "$0")/../../../test/integration/lib.sh"
-CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
+. "$(dirname "$0")/call_lib.sh"
 
 jn_ports
-RTP_MIN=$((20000 + ($$ % 200) * 100))
-jn_script <<'EOF2'
-request {
-    if (method == "INVITE") {
+call_script <<'EOF2'
         if (ruri.user == "echo") { call.echo(); exit; }
         if (ruri.user == "answer") { call.answer(); exit; }
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 3 }
-EOF2
+call_config "rtp_timeout: 3"
 jn_start
 
 sipp_common=(-i 127.0.0.1 -p "$PORT1" -m 1 127.0.0.1:"$JN_PORT")

@@ -15,7 +15,7 @@
 #     bob's source too.
 #  3. codecs: forced to a codec the callee lacks: the callee rejects the
 #     offer (488), which is relayed to the caller (RFC 3261 16.7-like).
-. "$(dirname "$0")/../../../test/integration/lib.sh"
+. "$(dirname "$0")/call_lib.sh"
 . "$JN_ROOT/test/integration/baresip.sh"
 jn_require_daemon
 command -v baresip >/dev/null || fail "baresip is not installed"
@@ -23,29 +23,15 @@ command -v baresip >/dev/null || fail "baresip is not installed"
 jn_ports
 read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
 read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
-RTP_MIN=$((30000 + ($$ % 100) * 100))
-jn_script <<EOF2
-request {
-    if (method == "INVITE") {
+call_script <<EOF2
         if (ruri.user == "bob-g722") {
             call.bridge("sip:bob@127.0.0.1:$BOB_SIP", codecs: "G722");
             exit;
         }
         call.bridge("sip:bob@127.0.0.1:$BOB_SIP");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10 }
-EOF2
+call_config "rtp_timeout: 10"
 jn_start
 
 python3 "$JN_ITEST/audio.py" gen "$T/alice.wav" 20

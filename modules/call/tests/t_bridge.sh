@@ -5,30 +5,15 @@
 # caller plays g711a.pcap, the callee echoes it with -rtp_echo), the
 # caller's BYE reaches the callee; 486 relayed; the caller's CANCEL
 # cancels the callee (RFC 3261 9.1, 9.2); DELETE /calls/{id} hangs up both.
-. "$(dirname "$0")/../../../test/integration/lib.sh"
-CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
+. "$(dirname "$0")/call_lib.sh"
 
 jn_ports
-RTP_MIN=$((20000 + ($$ % 200) * 100))
 UAS_PORT=$PORT2
-jn_script <<EOF2
-request {
-    if (method == "INVITE") {
+call_script <<EOF2
         call.bridge("sip:" + ruri.user + "@127.0.0.1:$UAS_PORT");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10 }
-EOF2
+call_config "rtp_timeout: 10"
 jn_start
 
 uac=(-i 127.0.0.1 -p "$PORT1" -m 1 -mp "$PORT3" 127.0.0.1:"$JN_PORT")

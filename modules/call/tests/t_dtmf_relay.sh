@@ -16,31 +16,15 @@
 # sequence numbers gapless (the relayed packets after an event are
 # shifted), marker on the first packet, three end packets with the INFO's
 # Duration in timestamp units (RFC 4733 2.3, 2.5.1).
-. "$(dirname "$0")/../../../test/integration/lib.sh"
-CALL_TESTS=$(cd "$(dirname "$0")" && pwd)
-CALL_SIPP=$CALL_TESTS/sipp
+. "$(dirname "$0")/call_lib.sh"
 
 jn_ports
-RTP_MIN=$((20000 + ($$ % 200) * 100))
 UAS_PORT=$PORT2
-jn_script <<EOF2
-request {
-    if (method == "INVITE") {
+call_script <<EOF2
         call.bridge("sip:" + ruri.user + "@127.0.0.1:$UAS_PORT");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10 }
-EOF2
+call_config "rtp_timeout: 10"
 jn_start
 
 # call_and_wait CALLER WHAT CALLEE WHAT: runs the caller's scenario

@@ -19,8 +19,7 @@
 #    Junction hang up with BYE;
 #  - a caller hanging up during call.collect() resumes the script with
 #    false (the call ends as "caller hung up", nothing is left).
-. "$(dirname "$0")/../../../test/integration/lib.sh"
-CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
+. "$(dirname "$0")/call_lib.sh"
 PCAP=/usr/share/sip-tester
 jn_require_daemon
 

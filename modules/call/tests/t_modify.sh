@@ -16,15 +16,11 @@
 #    get offers in their 200s, and answers a=sendonly / a=sendrecv in the
 #    ACKs hold and resume the callee (RFC 3264 8.4); an ACK without the
 #    answer ends the call with BYE.
-. "$(dirname "$0")/../../../test/integration/lib.sh"
-CALL_SIPP=$(cd "$(dirname "$0")" && pwd)/sipp
+. "$(dirname "$0")/call_lib.sh"
 
 jn_ports
-RTP_MIN=$((20000 + ($$ % 200) * 100))
 UAS_PORT=$PORT2
-jn_script <<EOF2
-request {
-    if (method == "INVITE") {
+call_script <<EOF2
         if (ruri.user == "st") { call.answer(); exit; }
         if (ruri.user == "rec") {
             call.answer();
@@ -36,21 +32,10 @@ request {
         }
         call.bridge("sip:" + ruri.user + "@127.0.0.1:$UAS_PORT");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
 # Intervals of a few seconds keep the test short; RFC 4028 4 puts the
 # floor at 90 s for real deployments.
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)), codecs: "PCMA,PCMU" }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 0, min_se: 2, session_expires: 600 }
-EOF2
+call_config "rtp_timeout: 0, min_se: 2, session_expires: 600" 'codecs: "PCMA,PCMU"'
 jn_start
 
 uac=(-i 127.0.0.1 -p "$PORT1" -m 1 -mp "$PORT3" 127.0.0.1:"$JN_PORT" -timeout 20 -timeout_error)

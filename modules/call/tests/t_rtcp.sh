@@ -14,41 +14,26 @@
 #     4.5 .. 5.5 % cannot come from a clean stream nor from another
 #     pattern), RTT 100 ms +- 30 and a lower MOS than in 1; call.stats()
 #     gives the same numbers to the script (logged when '#' ends the echo).
-. "$(dirname "$0")/../../../test/integration/lib.sh"
+. "$(dirname "$0")/call_lib.sh"
 . "$JN_ROOT/test/integration/baresip.sh"
 jn_require_daemon
 command -v baresip >/dev/null || fail "baresip is not installed"
-CALL_TESTS=$(cd "$(dirname "$0")" && pwd)
 
 jn_ports
 read -r ALICE_SIP BOB_SIP PEER <<<"$(jn_free_port_pairs 3)" # PEER + 1: its RTCP
 read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
-RTP_MIN=$((30000 + ($$ % 100) * 100))
-jn_script <<EOF2
-request {
-    if (method == "INVITE" && ruri.user == "echo") {
-        if (call.answer() && call.echo(until: "#")) {
-            log("rtcp-stats " + call.stats() + " mos_x100=" + call.stat("mos", leg: "a"));
-            call.hangup();
+call_script <<EOF2
+        if (ruri.user == "echo") {
+            if (call.answer() && call.echo(until: "#")) {
+                log("rtcp-stats " + call.stats() + " mos_x100=" + call.stat("mos", leg: "a"));
+                call.hangup();
+            }
+            exit;
         }
-        exit;
-    }
-    if (method == "INVITE") {
         call.bridge("sip:bob@127.0.0.1:$BOB_SIP");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10 }
-EOF2
+call_config "rtp_timeout: 10"
 jn_start
 
 # leg CALLS I FIELD: a stats field of leg I of the first call.

@@ -24,7 +24,7 @@
 #     7.1.3), the REST call shows the suite on bob's leg only, Junction
 #     authenticates bob's SRTP and bob's recording follows what the plain
 #     caller sent.
-. "$(dirname "$0")/../../../test/integration/lib.sh"
+. "$(dirname "$0")/call_lib.sh"
 . "$JN_ROOT/test/integration/baresip.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 jn_require_daemon
@@ -33,32 +33,18 @@ command -v baresip >/dev/null || fail "baresip is not installed"
 [ "$(id -u)" = 0 ] || fail "the loopback capture needs root (AF_PACKET)"
 
 jn_ports
-RTP_MIN=$((30000 + ($$ % 100) * 100))
 # Fresh ports for the phones and a script that bridges to bob's: each part
 # starts new phones, and a port the last ones had may be taken meanwhile.
 new_phones() {
 	read -r ALICE_SIP BOB_SIP <<<"$(jn_free_port_pairs 2)"
 	read -r ALICE_CTRL BOB_CTRL <<<"$(jn_free_ports 2)"
-	jn_script <<EOF2
-request {
-    if (method == "INVITE") {
+	call_script <<EOF2
         call.bridge("sip:bob@127.0.0.1:$BOB_SIP");
         exit;
-    }
-    if (method == "ACK") { drop; }
-    reply(404, "Not Found");
-}
 EOF2
 }
 new_phones
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10, srtp: require, bridge_srtp: "off" }
-EOF2
+call_config 'rtp_timeout: 10, srtp: require, bridge_srtp: "off"'
 jn_start
 
 python3 "$JN_ITEST/audio.py" gen "$T/alice.wav" 20
@@ -181,14 +167,7 @@ jn_stop
 
 note "bridge_srtp: offer: we offer RTP/AVP + a=crypto to bob (best effort, mediaenc=srtp)"
 # RFC 4568 7.1.3: bob picks one of our lines; alice stays plain (srtp: off).
-jn_config - <<EOF2
-modules:
-  - name: media
-    params: { workers: 1, rtp_min: $RTP_MIN, rtp_max: $((RTP_MIN + 99)) }
-  - name: dtmf
-  - name: call
-    params: { rtp_timeout: 10, srtp: "off", bridge_srtp: offer }
-EOF2
+call_config 'rtp_timeout: 10, srtp: "off", bridge_srtp: offer'
 new_phones
 jn_start
 phones ""
