@@ -18,6 +18,7 @@
 #include <junction/junction.h>
 
 #include "codec.h"
+#include "media_fixture.h"
 
 #define SECONDS 1
 
@@ -35,20 +36,6 @@ static const struct ccase cases[] = {
 	{"G729", 8000, 8},  {"opus", 8000, 15}, {"opus", 16000, 15},
 	{"opus", 48000, 20},
 };
-
-static double goertzel_ratio(const int16_t *x, size_t n, double f, double fs)
-{
-	double w = 2 * M_PI * f / fs, c = 2 * cos(w), s1 = 0, s2 = 0, tot = 0;
-	for (size_t i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-		tot += (double)x[i] * x[i];
-	}
-	double p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	/* |X(f)|^2 of a sine of n samples is (A n / 2)^2, its energy A^2 n / 2. */
-	return tot > 0 ? 2 * p / (n * tot) : 0;
-}
 
 static double now_us(void)
 {

@@ -27,8 +27,8 @@
 #include <spandsp.h>
 
 #include "../dtmf/dtmf.h"
-#include "loop.h"
 #include "media.h"
+#include "media_fixture.h"
 #include "rtp.h"
 
 static const media_api_t *api = &media_api_v1;
@@ -72,18 +72,6 @@ static void on_event(const media_event_t *ev, void *data)
 		l->digits[l->ndigits++] = ev->digit;
 		l->inband += ev->dtmf_inband;
 	}
-}
-
-static void stop_cb(jn_timer_t *t, void *data)
-{
-	loop_break();
-}
-
-/* Runs the SIP loop for ms milliseconds (events are delivered there). */
-static void spin(unsigned ms)
-{
-	jn_timer_start(ms, stop_cb, NULL);
-	loop_run();
 }
 
 static int phone(int family, unsigned *port)
@@ -711,23 +699,7 @@ static void test_inband_relay(void **st)
 
 static int setup(void **st)
 {
-	if (loop_init() < 0)
-		return -1;
-	media_codecs_builtin();
-	struct media_conf c = {.workers = 2, .rtp_min = 41000, .rtp_max = 41199, .ptime = 20};
-	strcpy(c.ip, "127.0.0.1");
-	strcpy(c.ip6, "::1");
-	if (media_parse_codecs("PCMU,PCMA,G722,opus,G729", &c) < 0)
-		return -1;
-	return media_engine_start(&c);
-}
-
-static int teardown(void **st)
-{
-	media_engine_stop();
-	spin(20); /* run the frees the workers posted */
-	loop_deinit();
-	return 0;
+	return fx_engine_start(2, 41000, 41199, "PCMU,PCMA,G722,opus,G729");
 }
 
 int main(void)
@@ -742,5 +714,5 @@ int main(void)
 		cmocka_unit_test(test_inband_relay),
 		cmocka_unit_test(test_relay_rate),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fx_engine_stop);
 }

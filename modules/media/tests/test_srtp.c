@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loop.h"
 #include "media.h"
+#include "media_fixture.h"
 #include "rtp.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -272,17 +272,6 @@ static void test_cost(void **st)
 }
 
 /* ---- the engine end to end ------------------------------------------ */
-
-static void stop_cb(jn_timer_t *t, void *data)
-{
-	loop_break();
-}
-
-static void spin(unsigned ms)
-{
-	jn_timer_start(ms, stop_cb, NULL);
-	loop_run();
-}
 
 static int phone(unsigned *port)
 {
@@ -550,23 +539,7 @@ static void test_engine_echo(void **st)
 
 static int setup(void **st)
 {
-	if (loop_init() < 0)
-		return -1;
-	media_codecs_builtin();
-	struct media_conf c = {.workers = 1, .rtp_min = 41400, .rtp_max = 41499, .ptime = 20};
-	strcpy(c.ip, "127.0.0.1");
-	strcpy(c.ip6, "::1");
-	if (media_parse_codecs("PCMU,PCMA", &c) < 0)
-		return -1;
-	return media_engine_start(&c);
-}
-
-static int teardown(void **st)
-{
-	media_engine_stop();
-	spin(20);
-	loop_deinit();
-	return 0;
+	return fx_engine_start(1, 41400, 41499, "PCMU,PCMA");
 }
 
 int main(void)
@@ -579,5 +552,5 @@ int main(void)
 		cmocka_unit_test(test_engine_srtp_to_plain),
 		cmocka_unit_test(test_engine_echo),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fx_engine_stop);
 }

@@ -30,8 +30,8 @@
 #include <sndfile.h>
 #include <spandsp.h>
 
-#include "loop.h"
 #include "media.h"
+#include "media_fixture.h"
 #include "rtp.h"
 
 static const media_api_t *api = &media_api_v1;
@@ -57,17 +57,6 @@ static void on_event(const media_event_t *ev, void *data)
 		l->last_id = ev->id;
 		l->last_status = ev->status;
 	}
-}
-
-static void stop_cb(jn_timer_t *t, void *data)
-{
-	loop_break();
-}
-
-static void spin(unsigned ms)
-{
-	jn_timer_start(ms, stop_cb, NULL);
-	loop_run();
 }
 
 static double now_s(void)
@@ -165,19 +154,6 @@ static void rx_free(struct rx *r)
 {
 	media_codec_close(r->dec);
 	free(r->pcm);
-}
-
-static double goertzel_ratio(const int16_t *x, size_t n, double f, double fs)
-{
-	double w = 2 * M_PI * f / fs, c = 2 * cos(w), s1 = 0, s2 = 0, tot = 0;
-	for (size_t i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-		tot += (double)x[i] * x[i];
-	}
-	double p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return tot > 0 ? 2 * p / (n * tot) : 0;
 }
 
 /* Best normalised cross-correlation of ref[off..off+len) against y at any
@@ -626,23 +602,7 @@ static void test_cost_g729(void **st)
 
 static int setup(void **st)
 {
-	if (loop_init() < 0)
-		return -1;
-	media_codecs_builtin();
-	struct media_conf c = {.workers = 1, .rtp_min = 42000, .rtp_max = 42399, .ptime = 20};
-	strcpy(c.ip, "127.0.0.1");
-	strcpy(c.ip6, "::1");
-	if (media_parse_codecs("PCMU,PCMA,G722,opus,G729", &c) < 0)
-		return -1;
-	return media_engine_start(&c);
-}
-
-static int teardown(void **st)
-{
-	media_engine_stop();
-	spin(20);
-	loop_deinit();
-	return 0;
+	return fx_engine_start(1, 42000, 42399, "PCMU,PCMA,G722,opus,G729");
 }
 
 int main(void)
@@ -655,5 +615,5 @@ int main(void)
 	    cmocka_unit_test(test_cost_opus),
 	    cmocka_unit_test(test_cost_g729),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fx_engine_stop);
 }
