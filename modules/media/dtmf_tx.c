@@ -59,14 +59,11 @@ void mdtmf_queue(struct media_session *s, char digit, unsigned duration_ms)
  * put in the stream; remember where the stream is for the next event. */
 void mdtmf_relayed(struct media_session *s, uint8_t *buf, uint64_t now)
 {
-	uint16_t seq = (uint16_t)(((buf[2] << 8) | buf[3]) + s->relay_seq_off);
-	buf[2] = (uint8_t)(seq >> 8);
-	buf[3] = (uint8_t)seq;
+	uint16_t seq = (uint16_t)(rtp_rd16(buf + 2) + s->relay_seq_off);
+	rtp_wr16(buf + 2, seq);
 	s->relay_seq = seq;
-	s->relay_ts = ((uint32_t)buf[4] << 24) | ((uint32_t)buf[5] << 16) |
-	              ((uint32_t)buf[6] << 8) | buf[7];
-	s->relay_ssrc = ((uint32_t)buf[8] << 24) | ((uint32_t)buf[9] << 16) |
-	                ((uint32_t)buf[10] << 8) | buf[11];
+	s->relay_ts = rtp_rd32(buf + 4);
+	s->relay_ssrc = rtp_rd32(buf + 8);
 	s->relay_ms = now;
 	s->relayed = 1;
 }
@@ -84,29 +81,21 @@ int mdtmf_restamp_event(struct media_session *s, const struct media_session *fro
 	uint16_t *seqp;
 	if (len < 16 || !pipe_out_stream(s, &ssrc, &seqp, &ts))
 		return 0;
-	uint32_t in_ts = ((uint32_t)buf[4] << 24) | ((uint32_t)buf[5] << 16) |
-	                 ((uint32_t)buf[6] << 8) | buf[7];
+	uint32_t in_ts = rtp_rd32(buf + 4);
 	if (!s->tev_have || in_ts != s->tev_in_ts) {
 		s->tev_have = 1;
 		s->tev_in_ts = in_ts;
 		s->tev_out_ts = ts;
 	}
-	uint16_t seq = (*seqp)++;
-	buf[2] = (uint8_t)(seq >> 8);
-	buf[3] = (uint8_t)seq;
-	for (int i = 0; i < 4; i++) {
-		buf[4 + i] = (uint8_t)(s->tev_out_ts >> (24 - 8 * i));
-		buf[8 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
-	}
+	rtp_wr16(buf + 2, (*seqp)++);
+	rtp_wr32(buf + 4, s->tev_out_ts);
+	rtp_wr32(buf + 8, ssrc);
 	unsigned rin = from->p.te_rate ? from->p.te_rate : 8000;
 	unsigned rout = s->p.te_rate ? s->p.te_rate : 8000;
 	size_t off = 12 + 4u * (buf[0] & 0x0f); /* after the CSRCs */
 	if (rin != rout && off + 4 <= len) {
-		uint64_t d = (uint64_t)((buf[off + 2] << 8) | buf[off + 3]) * rout / rin;
-		if (d > 0xffff)
-			d = 0xffff;
-		buf[off + 2] = (uint8_t)(d >> 8);
-		buf[off + 3] = (uint8_t)d;
+		uint64_t d = (uint64_t)rtp_rd16(buf + off + 2) * rout / rin;
+		rtp_wr16(buf + off + 2, (uint16_t)(d > 0xffff ? 0xffff : d));
 	}
 	return 1;
 }

@@ -3,25 +3,6 @@
 
 #include <string.h>
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* One packet's extent: 4 * (length + 1) octets (RFC 3550 6.4.1). */
 static int pkt_extent(const uint8_t *p, size_t left, size_t *ext)
 {
@@ -65,15 +46,15 @@ static int parse_rbs(const uint8_t *p, size_t len, unsigned count, rtcp_rb_t *rb
 	if (len < 24u * count)
 		return RTP_ELEN;
 	for (unsigned i = 0; i < count; i++, p += 24) {
-		rb[i].ssrc = rd32(p);
+		rb[i].ssrc = rtp_rd32(p);
 		rb[i].fraction_lost = p[4];
 		uint32_t cl = ((uint32_t)p[5] << 16) | ((uint32_t)p[6] << 8) | p[7];
 		/* 24-bit two's complement. */
 		rb[i].cum_lost = (cl & 0x800000) ? (int32_t)cl - 0x1000000 : (int32_t)cl;
-		rb[i].ext_high_seq = rd32(p + 8);
-		rb[i].jitter = rd32(p + 12);
-		rb[i].lsr = rd32(p + 16);
-		rb[i].dlsr = rd32(p + 20);
+		rb[i].ext_high_seq = rtp_rd32(p + 8);
+		rb[i].jitter = rtp_rd32(p + 12);
+		rb[i].lsr = rtp_rd32(p + 16);
+		rb[i].dlsr = rtp_rd32(p + 20);
 	}
 	return 0;
 }
@@ -104,30 +85,30 @@ int rtcp_next(const uint8_t *buf, size_t len, size_t *off, rtcp_pkt_t *p)
 	case RTCP_SR:
 		if (bl < 24)
 			return RTP_ELEN;
-		p->ssrc = rd32(b);
-		p->sr.ntp_sec = rd32(b + 4);
-		p->sr.ntp_frac = rd32(b + 8);
-		p->sr.rtp_ts = rd32(b + 12);
-		p->sr.packets = rd32(b + 16);
-		p->sr.octets = rd32(b + 20);
+		p->ssrc = rtp_rd32(b);
+		p->sr.ntp_sec = rtp_rd32(b + 4);
+		p->sr.ntp_frac = rtp_rd32(b + 8);
+		p->sr.rtp_ts = rtp_rd32(b + 12);
+		p->sr.packets = rtp_rd32(b + 16);
+		p->sr.octets = rtp_rd32(b + 20);
 		r = parse_rbs(b + 24, bl - 24, p->count, p->rb);
 		break;
 	case RTCP_RR:
 		if (bl < 4)
 			return RTP_ELEN;
-		p->ssrc = rd32(b);
+		p->ssrc = rtp_rd32(b);
 		r = parse_rbs(b + 4, bl - 4, p->count, p->rb);
 		break;
 	case RTCP_BYE:
 		if (bl < 4u * p->count)
 			return RTP_ELEN;
-		p->ssrc = p->count ? rd32(b) : 0;
+		p->ssrc = p->count ? rtp_rd32(b) : 0;
 		break;
 	case RTCP_SDES:
 		break;
 	default:
 		if (bl >= 4)
-			p->ssrc = rd32(b);
+			p->ssrc = rtp_rd32(b);
 		break;
 	}
 	if (r)
@@ -144,7 +125,7 @@ int rtcp_sdes_items(const rtcp_pkt_t *p, rtcp_sdes_cb cb, void *data)
 	for (unsigned c = 0; c < p->count; c++) {
 		if (end - b < 4)
 			return RTP_ELEN;
-		uint32_t ssrc = rd32(b);
+		uint32_t ssrc = rtp_rd32(b);
 		b += 4;
 		for (;;) {
 			if (b >= end)
@@ -175,20 +156,20 @@ static int put_hdr(uint8_t *o, unsigned count, unsigned type, size_t total)
 {
 	o[0] = (uint8_t)(RTP_VERSION << 6 | (count & 0x1f));
 	o[1] = (uint8_t)type;
-	wr16(o + 2, (uint16_t)(total / 4 - 1));
+	rtp_wr16(o + 2, (uint16_t)(total / 4 - 1));
 	return 0;
 }
 
 static void put_rbs(uint8_t *o, const rtcp_rb_t *rb, unsigned nrb)
 {
 	for (unsigned i = 0; i < nrb; i++, o += 24) {
-		wr32(o, rb[i].ssrc);
+		rtp_wr32(o, rb[i].ssrc);
 		uint32_t cl = (uint32_t)rb[i].cum_lost & 0xffffff;
-		wr32(o + 4, (uint32_t)rb[i].fraction_lost << 24 | cl);
-		wr32(o + 8, rb[i].ext_high_seq);
-		wr32(o + 12, rb[i].jitter);
-		wr32(o + 16, rb[i].lsr);
-		wr32(o + 20, rb[i].dlsr);
+		rtp_wr32(o + 4, (uint32_t)rb[i].fraction_lost << 24 | cl);
+		rtp_wr32(o + 8, rb[i].ext_high_seq);
+		rtp_wr32(o + 12, rb[i].jitter);
+		rtp_wr32(o + 16, rb[i].lsr);
+		rtp_wr32(o + 20, rb[i].dlsr);
 	}
 }
 
@@ -202,12 +183,12 @@ int rtcp_build_sr(uint8_t *out, size_t outlen, size_t *off, uint32_t ssrc,
 		return RTP_ESPACE;
 	uint8_t *o = out + *off;
 	put_hdr(o, nrb, RTCP_SR, n);
-	wr32(o + 4, ssrc);
-	wr32(o + 8, sr->ntp_sec);
-	wr32(o + 12, sr->ntp_frac);
-	wr32(o + 16, sr->rtp_ts);
-	wr32(o + 20, sr->packets);
-	wr32(o + 24, sr->octets);
+	rtp_wr32(o + 4, ssrc);
+	rtp_wr32(o + 8, sr->ntp_sec);
+	rtp_wr32(o + 12, sr->ntp_frac);
+	rtp_wr32(o + 16, sr->rtp_ts);
+	rtp_wr32(o + 20, sr->packets);
+	rtp_wr32(o + 24, sr->octets);
 	put_rbs(o + 28, rb, nrb);
 	*off += n;
 	return 0;
@@ -223,7 +204,7 @@ int rtcp_build_rr(uint8_t *out, size_t outlen, size_t *off, uint32_t ssrc, const
 		return RTP_ESPACE;
 	uint8_t *o = out + *off;
 	put_hdr(o, nrb, RTCP_RR, n);
-	wr32(o + 4, ssrc);
+	rtp_wr32(o + 4, ssrc);
 	put_rbs(o + 8, rb, nrb);
 	*off += n;
 	return 0;
@@ -242,7 +223,7 @@ int rtcp_build_sdes_cname(uint8_t *out, size_t outlen, size_t *off, uint32_t ssr
 	uint8_t *o = out + *off;
 	memset(o, 0, n);
 	put_hdr(o, 1, RTCP_SDES, n);
-	wr32(o + 4, ssrc);
+	rtp_wr32(o + 4, ssrc);
 	o[8] = 1; /* CNAME */
 	o[9] = (uint8_t)cl;
 	memcpy(o + 10, cname, cl);
@@ -261,7 +242,7 @@ int rtcp_build_bye(uint8_t *out, size_t outlen, size_t *off, uint32_t ssrc, cons
 	uint8_t *o = out + *off;
 	memset(o, 0, n);
 	put_hdr(o, 1, RTCP_BYE, n);
-	wr32(o + 4, ssrc);
+	rtp_wr32(o + 4, ssrc);
 	if (reason) {
 		o[8] = (uint8_t)rl;
 		memcpy(o + 9, reason, rl);

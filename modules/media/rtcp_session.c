@@ -52,11 +52,6 @@ int64_t rtcp_rtt_q16(uint32_t now32, uint32_t lsr, uint32_t dlsr)
 	return rtt;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static uint64_t xorshift(struct rtcp_sess *r)
 {
 	uint64_t x = r->rnd;
@@ -106,7 +101,7 @@ void rtcp_sess_rx_rtp(struct media_session *s, const uint8_t *buf, size_t len)
 	/* RFC 4733 events keep the timestamp of the event's start: they
 	 * count for loss, not for jitter. */
 	int media = s->have_params && (int)(buf[1] & 0x7f) == s->p.pt;
-	rtpstats_update(&s->rtcp.rx, rd32(buf + 8), seq, rd32(buf + 4), arrival, media);
+	rtpstats_update(&s->rtcp.rx, rtp_rd32(buf + 8), seq, rtp_rd32(buf + 4), arrival, media);
 }
 
 void rtcp_sess_tx_rtp(struct media_session *s, const uint8_t *buf, size_t len)
@@ -115,7 +110,7 @@ void rtcp_sess_tx_rtp(struct media_session *s, const uint8_t *buf, size_t len)
 		return;
 	sess_init(s);
 	struct rtcp_sess *r = &s->rtcp;
-	uint32_t ssrc = rd32(buf + 8);
+	uint32_t ssrc = rtp_rd32(buf + 8);
 	if (!r->tx_active || ssrc != r->tx_ssrc) {
 		/* SR counts are per SSRC (RFC 3550 6.4.1). */
 		r->tx_active = 1;
@@ -126,7 +121,7 @@ void rtcp_sess_tx_rtp(struct media_session *s, const uint8_t *buf, size_t len)
 	size_t hdr = RTP_HDR_LEN + 4u * (buf[0] & 0x0f);
 	r->tx_packets++;
 	r->tx_octets += len > hdr ? (uint32_t)(len - hdr) : 0;
-	r->tx_last_ts = rd32(buf + 4);
+	r->tx_last_ts = rtp_rd32(buf + 4);
 	r->tx_last_us = mono_us();
 }
 

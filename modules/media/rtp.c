@@ -3,30 +3,6 @@
 
 #include <string.h>
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 int rtp_parse(const uint8_t *buf, size_t len, rtp_hdr_t *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -39,21 +15,21 @@ int rtp_parse(const uint8_t *buf, size_t len, rtp_hdr_t *h)
 	h->cc = buf[0] & 0x0f;
 	h->marker = buf[1] >> 7;
 	h->pt = buf[1] & 0x7f;
-	h->seq = rd16(buf + 2);
-	h->ts = rd32(buf + 4);
-	h->ssrc = rd32(buf + 8);
+	h->seq = rtp_rd16(buf + 2);
+	h->ts = rtp_rd32(buf + 4);
+	h->ssrc = rtp_rd32(buf + 8);
 
 	size_t off = RTP_HDR_LEN;
 	if (len - off < 4u * h->cc)
 		return RTP_ESHORT;
 	for (unsigned i = 0; i < h->cc; i++, off += 4)
-		h->csrc[i] = rd32(buf + off);
+		h->csrc[i] = rtp_rd32(buf + off);
 	if (h->has_ext) {
 		/* RFC 3550 5.3.1: 16-bit profile field, 16-bit length in words. */
 		if (len - off < 4)
 			return RTP_ESHORT;
-		h->ext_profile = rd16(buf + off);
-		size_t words = rd16(buf + off + 2);
+		h->ext_profile = rtp_rd16(buf + off);
+		size_t words = rtp_rd16(buf + off + 2);
 		off += 4;
 		if (len - off < 4 * words)
 			return RTP_ESHORT;
@@ -90,15 +66,15 @@ int rtp_build(const rtp_hdr_t *h, uint8_t *out, size_t outlen)
 	out[0] = (uint8_t)(RTP_VERSION << 6 | (h->pad_len ? 0x20 : 0) | (h->has_ext ? 0x10 : 0) |
 			   h->cc);
 	out[1] = (uint8_t)((h->marker ? 0x80 : 0) | (h->pt & 0x7f));
-	wr16(out + 2, h->seq);
-	wr32(out + 4, h->ts);
-	wr32(out + 8, h->ssrc);
+	rtp_wr16(out + 2, h->seq);
+	rtp_wr32(out + 4, h->ts);
+	rtp_wr32(out + 8, h->ssrc);
 	size_t off = RTP_HDR_LEN;
 	for (unsigned i = 0; i < h->cc; i++, off += 4)
-		wr32(out + off, h->csrc[i]);
+		rtp_wr32(out + off, h->csrc[i]);
 	if (h->has_ext) {
-		wr16(out + off, h->ext_profile);
-		wr16(out + off + 2, (uint16_t)(h->ext_len / 4));
+		rtp_wr16(out + off, h->ext_profile);
+		rtp_wr16(out + off + 2, (uint16_t)(h->ext_len / 4));
 		if (h->ext_len)
 			memmove(out + off + 4, h->ext, h->ext_len);
 		off += 4 + h->ext_len;

@@ -55,6 +55,31 @@ int rtp_build(const rtp_hdr_t *h, uint8_t *out, size_t outlen);
  * of the second octet means RTCP when multiplexed)? */
 int rtp_is_rtcp(const uint8_t *buf, size_t len);
 
+/* Network byte order in and out of packet buffers. */
+static inline uint16_t rtp_rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t rtp_rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void rtp_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void rtp_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* Rewrites the payload type of a packet in place (relay). */
 static inline void rtp_set_pt(uint8_t *buf, unsigned pt)
 {
