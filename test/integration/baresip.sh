@@ -81,3 +81,15 @@ bs_quit() {
 	done
 	fail "$1 did not quit"
 }
+
+# bs_heard NAME SENT.wav MIN_WAVE WHAT: what phone NAME received (its
+# *-dec.wav dump) must follow SENT.wav (audio.py corr: envelope >= 0.9,
+# waveform >= MIN_WAVE); the figures are noted.
+bs_heard() {
+	local dec out
+	dec=$(find "$T/$1/dump" -name '*-dec.wav' | head -n 1)
+	[ -n "$dec" ] || fail "$1 wrote no received-audio dump"
+	out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$2" --min-env 0.9 --min-wave "$3") ||
+		fail "$4: what $1 heard does not follow $(basename "$2"): $out"
+	note "$4: $out"
+}

@@ -51,49 +51,40 @@ run() {
 	bs_ctrl "$ALICE_CTRL" dial "sip:$user@127.0.0.1:$JN_PORT"
 }
 
+# talking: both phones in the call, 4 s of audio, then GET /calls.
+talking() {
+	bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
+	bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
+	sleep 4
+	jn_http GET /calls
+}
+# hang_up: alice hangs up, bob sees it, both phones quit (dumps written).
+hang_up() {
+	bs_ctrl "$ALICE_CTRL" hangup ""
+	bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
+	bs_quit alice "$ALICE_CTRL"
+	bs_quit bob "$BOB_CTRL"
+}
+
 note "relay: PCMU on both legs, packets relayed through Junction"
 run relay PCMU/8000/1
-bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
-bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
-sleep 4
-jn_http GET /calls
+talking
 assert_eq "$(json_get "$HTTP_BODY" '[l["codec"] for l in d[0]["legs"]]')" '["PCMU", "PCMU"]' "both legs PCMU"
 assert_ge "$(json_get "$HTTP_BODY" 'd[0]["legs"][0]["stats"]["rx_packets"]')" 100 "RTP from alice reached Junction"
 assert_ge "$(json_get "$HTTP_BODY" 'd[0]["legs"][1]["stats"]["tx_packets"]')" 100 "RTP sent on to bob by Junction"
-bs_ctrl "$ALICE_CTRL" hangup ""
-bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
-bs_quit alice "$ALICE_CTRL"
-bs_quit bob "$BOB_CTRL"
-dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "bob wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.9) ||
-	fail "relay: bob's audio does not follow alice's: $out"
-note "relay, alice -> bob: $out"
+hang_up
+bs_heard bob "$T/alice.wav" 0.9 "relay, alice -> bob"
 
 note "transcoding: alice PCMU only, bob Opus only"
 run transcode opus/48000/2
-bs_wait_log "$T/alice/log" '[Cc]all established' $((10 * JN_SLOW)) "alice's call"
-bs_wait_log "$T/bob/log" '[Cc]all established' $((10 * JN_SLOW)) "bob's call"
-sleep 4
-jn_http GET /calls
+talking
 assert_eq "$(json_get "$HTTP_BODY" '[l["codec"] for l in d[0]["legs"]]')" '["PCMU", "opus"]' "caller PCMU, callee Opus"
 assert_ge "$(json_get "$HTTP_BODY" 'd[0]["legs"][1]["stats"]["tx_packets"]')" 100 "Opus sent to bob"
 assert_ge "$(json_get "$HTTP_BODY" 'd[0]["legs"][0]["stats"]["tx_packets"]')" 100 "PCMU sent to alice"
-bs_ctrl "$ALICE_CTRL" hangup ""
-bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
-bs_quit alice "$ALICE_CTRL"
-bs_quit bob "$BOB_CTRL"
+hang_up
 grep -Eq 'opus' "$T/bob/log" || fail "bob's log does not show the Opus codec"
-dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "bob wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.8) ||
-	fail "transcoding: bob's audio does not follow alice's: $out"
-note "PCMU -> Opus, alice -> bob: $out"
-dec=$(find "$T/alice/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "alice wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/bob.wav" --min-env 0.9 --min-wave 0.8) ||
-	fail "transcoding: alice's audio does not follow bob's: $out"
-note "Opus -> PCMU, bob -> alice: $out"
+bs_heard bob "$T/alice.wav" 0.8 "PCMU -> Opus, alice -> bob"
+bs_heard alice "$T/bob.wav" 0.8 "Opus -> PCMU, bob -> alice"
 
 note "codecs: \"G722\" to a callee without G.722: its 488 reaches the caller"
 run nocodec PCMU/8000/1 bob-g722

@@ -141,16 +141,8 @@ python3 -c "import sys; sys.exit(not (abs($wave) < 0.3 and $env < 0.6))" ||
 	fail "the payload to alice resembles bob's audio (env $env, wave $wave): not encrypted"
 
 # 3. Audio arrives both ways.
-dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "bob wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.9) ||
-	fail "bob's audio does not follow alice's (SRTP -> plain): $out"
-note "alice -> bob (SRTP unprotected by Junction): $out"
-dec=$(find "$T/alice/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "alice wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/bob.wav" --min-env 0.9 --min-wave 0.9) ||
-	fail "alice's audio does not follow bob's (plain -> SRTP): $out"
-note "bob -> alice (protected by Junction): $out"
+bs_heard bob "$T/alice.wav" 0.9 "alice -> bob (SRTP unprotected by Junction)"
+bs_heard alice "$T/bob.wav" 0.9 "bob -> alice (protected by Junction)"
 
 note "RFC 4568 7.5 / RFC 3264 6: a plain RTP/AVP caller against srtp: require gets 488"
 phones ""
@@ -190,11 +182,7 @@ bs_ctrl "$ALICE_CTRL" hangup ""
 bs_wait_log "$T/bob/log" '[Cc]losed|terminated|BYE' $((10 * JN_SLOW)) "bob sees the hang-up"
 bs_quit alice "$ALICE_CTRL"
 bs_quit bob "$BOB_CTRL"
-dec=$(find "$T/bob/dump" -name '*-dec.wav' | head -n 1)
-[ -n "$dec" ] || fail "bob wrote no received-audio dump"
-out=$(python3 "$JN_ITEST/audio.py" corr "$dec" "$T/alice.wav" --min-env 0.9 --min-wave 0.9) ||
-	fail "bob's audio does not follow alice's (plain -> SRTP we offered): $out"
-note "alice -> bob (protected by Junction with the key we offered): $out"
+bs_heard bob "$T/alice.wav" 0.9 "alice -> bob (protected by Junction with the key we offered)"
 jn_alive || fail "daemon died"
 jn_stop
 echo "PASS t_srtp"
